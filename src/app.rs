@@ -1,0 +1,217 @@
+//! `App`: the settings, the bots, the store and the HTTP listener of one process.
+//!
+//! `App::build` binds the listener itself (port 0 in tests) and starts connecting to the store in
+//! the background: a store that is down at start makes `/ready` answer 503 while connection
+//! attempts are retried with exponential backoff, each failure logged with its cause.
+
+use crate::config::bots::Bots;
+use crate::config::{Backend, Settings};
+use crate::store::{self, Store, StoreError, StoreResult};
+use anyhow::Context;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// What every request handler and job can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: Settings,
+    bots: Bots,
+    store: OnceLock<Arc<dyn Store>>,
+}
+
+impl AppState {
+    /// State for these settings and bots, with no store yet.
+    pub fn new(settings: Settings, bots: Bots) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                settings,
+                bots,
+                store: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The bots hosted here.
+    pub fn bots(&self) -> &Bots {
+        &self.inner.bots
+    }
+
+    /// The store, once connected.
+    pub fn store(&self) -> Option<&Arc<dyn Store>> {
+        self.inner.store.get()
+    }
+
+    /// The configured backend's name, connected or not.
+    pub fn settings_backend_name(&self) -> &'static str {
+        match self.inner.settings.store.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Mongodb => "mongodb",
+        }
+    }
+
+    /// Opens the store and seeds the bots' catalogs, retrying with exponential backoff until it
+    /// works; then makes it available to handlers.
+    async fn connect_until_ready(self) {
+        let settings = &self.inner.settings.store;
+        let max = Duration::from_millis(settings.retry_max_ms.max(1));
+        let mut delay = Duration::from_millis(settings.retry_initial_ms.max(1)).min(max);
+        for attempt in 1.. {
+            match self.open_and_seed().await {
+                Ok(store) => {
+                    tracing::info!(backend = store.backend(), attempt, "store ready");
+                    let _ = self.inner.store.set(store);
+                    return;
+                }
+                Err(error) => {
+                    tracing::warn!(
+                        backend = self.settings_backend_name(),
+                        attempt,
+                        retry_in_ms = delay.as_millis() as u64,
+                        %error,
+                        "store not ready; /ready answers 503 until it is"
+                    );
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(max);
+                }
+            }
+        }
+    }
+
+    async fn open_and_seed(&self) -> StoreResult<Arc<dyn Store>> {
+        let store = store::open(&self.inner.settings.store).await?;
+        seed_catalogs(store.as_ref(), &self.inner.bots).await?;
+        Ok(store)
+    }
+}
+
+/// Writes each bot's seed courses and offers that the store does not hold yet. Records already in
+/// the store are kept as they are: once seeded, the catalog is edited by the coach, not by the file.
+pub async fn seed_catalogs(store: &dyn Store, bots: &Bots) -> StoreResult<()> {
+    for bot in bots.iter() {
+        for course in &bot.courses {
+            match store.get_course(&bot.id, &course.id).await {
+                Err(StoreError::NotFound) => store.upsert_course(course).await?,
+                other => drop(other?),
+            }
+        }
+        for offer in &bot.offers {
+            match store.get_offer(&bot.id, &offer.id).await {
+                Err(StoreError::NotFound) => store.upsert_offer(offer).await?,
+                other => drop(other?),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Aborts a background task when dropped, so an app that stops leaves nothing running.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A bound, not yet serving, coachbot server.
+pub struct App {
+    listener: TcpListener,
+    addr: SocketAddr,
+    state: AppState,
+    connector: AbortOnDrop,
+}
+
+impl App {
+    /// Binds `http.addr` and starts connecting to the store.
+    pub async fn build(settings: Settings, bots: Bots) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.http.addr)
+            .await
+            .with_context(|| format!("binding http.addr {}", settings.http.addr))?;
+        let addr = listener.local_addr().context("reading the bound address")?;
+        crate::telemetry::metrics();
+        let state = AppState::new(settings, bots);
+        let connector = AbortOnDrop(tokio::spawn(state.clone().connect_until_ready()));
+        Ok(Self {
+            listener,
+            addr,
+            state,
+            connector,
+        })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The shared state.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes, then finishes the requests in flight.
+    pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let Self {
+            listener,
+            state,
+            connector,
+            ..
+        } = self;
+        let router = crate::http::router(state);
+        axum::serve(listener, router)
+            .with_graceful_shutdown(stop)
+            .await
+            .context("serving HTTP")?;
+        drop(connector);
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => drop(signal.recv().await),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,583 @@
+//! Bot files (`bots/*.toml`): one per business, with its language, time zone, currency, coach
+//! identities, appearance, channels (and the *names* of the environment variables holding their
+//! secrets) and a seed catalog of courses and offers.
+
+use super::ConfigError;
+use crate::domain::catalog::{Course, Offer, OfferKind};
+use crate::domain::contact::{Phone, Region};
+use crate::domain::language::Language;
+use crate::domain::money::{Currency, Money};
+use crate::domain::slot::WeeklySlot;
+use crate::domain::{BotId, CourseId, OfferId};
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A bot as loaded and checked.
+#[derive(Debug, Clone)]
+pub struct Bot {
+    /// The bot id (scopes every record).
+    pub id: BotId,
+    /// The business's name.
+    pub name: String,
+    /// Default language of its contacts.
+    pub language: Language,
+    /// Time zone of its schedule.
+    pub time_zone: chrono_tz::Tz,
+    /// Currency of its prices.
+    pub currency: Currency,
+    /// Region for phone numbers typed without `+`.
+    pub phone_region: Region,
+    /// Who the coach is on each channel.
+    pub coach: CoachIdentities,
+    /// Look of the widget and the PWA manifest.
+    pub appearance: Appearance,
+    /// Channel settings and secrets.
+    pub channels: Channels,
+    /// Key signing ticket tokens; `None` when its variable is not set.
+    pub ticket_key: Option<SecretString>,
+    /// Seed courses.
+    pub courses: Vec<Course>,
+    /// Seed offers.
+    pub offers: Vec<Offer>,
+}
+
+/// The coach's identities on each channel.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoachIdentities {
+    /// Telegram user ids.
+    #[serde(default)]
+    pub telegram: Vec<i64>,
+    /// WhatsApp numbers.
+    #[serde(default)]
+    pub whatsapp: Vec<Phone>,
+    /// Discord user ids.
+    #[serde(default)]
+    pub discord: Vec<u64>,
+}
+
+/// Which side of the page the widget's button sits on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Position {
+    /// Bottom right.
+    #[default]
+    Right,
+    /// Bottom left.
+    Left,
+}
+
+/// How the bot looks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Appearance {
+    /// Main colour, `#rrggbb`.
+    #[serde(deserialize_with = "hex_colour")]
+    pub color: String,
+    /// Title of the chat panel.
+    pub title: String,
+    /// First message of a conversation.
+    pub welcome: String,
+    /// URL or path of the avatar image.
+    #[serde(default)]
+    pub avatar: Option<String>,
+    /// Button position.
+    #[serde(default)]
+    pub position: Position,
+}
+
+/// Channel settings; a channel is on when its section is present with `enabled = true`.
+#[derive(Debug, Clone, Default)]
+pub struct Channels {
+    /// Telegram, when on.
+    pub telegram: Option<TelegramChannel>,
+    /// WhatsApp through Twilio, when on.
+    pub whatsapp: Option<WhatsappChannel>,
+    /// Discord, when on.
+    pub discord: Option<DiscordChannel>,
+    /// The web widget.
+    pub web: WebChannel,
+}
+
+/// Telegram secrets.
+#[derive(Debug, Clone)]
+pub struct TelegramChannel {
+    /// Bot API token.
+    pub token: SecretString,
+    /// Secret checked on the webhook, if set.
+    pub webhook_secret: Option<SecretString>,
+}
+
+/// Twilio account and sender.
+#[derive(Debug, Clone)]
+pub struct WhatsappChannel {
+    /// Account SID.
+    pub account_sid: String,
+    /// Auth token (signs webhooks, authenticates REST calls).
+    pub auth_token: SecretString,
+    /// Sender, `whatsapp:+…`.
+    pub from: String,
+}
+
+/// Discord secrets.
+#[derive(Debug, Clone)]
+pub struct DiscordChannel {
+    /// Bot token.
+    pub token: SecretString,
+}
+
+/// The web widget's settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebChannel {
+    /// Whether the widget is served.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Origins allowed to call the widget API (`*` for any).
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+}
+
+impl Default for WebChannel {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            allowed_origins: Vec::new(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn hex_colour<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    let ok = text.len() == 7 && text.starts_with('#') && text[1..].bytes().all(|b| b.is_ascii_hexdigit());
+    if ok {
+        Ok(text.to_ascii_lowercase())
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{text:?} is not a colour; expected #rrggbb, like \"#ff6600\""
+        )))
+    }
+}
+
+// ---- the file as written ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BotFile {
+    id: BotId,
+    name: String,
+    #[serde(default)]
+    language: Language,
+    time_zone: String,
+    #[serde(default = "euro")]
+    currency: Currency,
+    #[serde(default = "france")]
+    phone_region: String,
+    #[serde(default)]
+    coach: CoachFile,
+    appearance: Appearance,
+    #[serde(default)]
+    channels: ChannelsFile,
+    #[serde(default)]
+    tickets: TicketsFile,
+    #[serde(default)]
+    courses: Vec<CourseFile>,
+    #[serde(default)]
+    offers: Vec<OfferFile>,
+}
+
+fn euro() -> Currency {
+    Currency::EUR
+}
+
+fn france() -> String {
+    "FR".into()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CoachFile {
+    #[serde(default)]
+    telegram: Vec<i64>,
+    #[serde(default)]
+    whatsapp: Vec<String>,
+    #[serde(default)]
+    discord: Vec<u64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ChannelsFile {
+    telegram: Option<TelegramFile>,
+    whatsapp: Option<WhatsappFile>,
+    discord: Option<DiscordFile>,
+    #[serde(default)]
+    web: WebChannel,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TelegramFile {
+    enabled: bool,
+    token_env: String,
+    webhook_secret_env: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WhatsappFile {
+    enabled: bool,
+    account_sid_env: String,
+    auth_token_env: String,
+    from: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiscordFile {
+    enabled: bool,
+    token_env: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct TicketsFile {
+    signing_key_env: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CourseFile {
+    id: String,
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    location: String,
+    duration_min: u32,
+    capacity: u32,
+    slots: Vec<WeeklySlot>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OfferFile {
+    id: String,
+    name: String,
+    kind: OfferKind,
+    price: String,
+    #[serde(default)]
+    courses: Vec<String>,
+}
+
+/// Reads secrets by variable name; the process environment in production, a map in tests.
+pub trait SecretSource {
+    /// The value of a variable, when set and not empty.
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment.
+pub struct ProcessEnv;
+
+impl SecretSource for ProcessEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+}
+
+impl SecretSource for BTreeMap<String, String> {
+    fn get(&self, name: &str) -> Option<String> {
+        BTreeMap::get(self, name).filter(|v| !v.is_empty()).cloned()
+    }
+}
+
+impl Bot {
+    /// Parses and checks one bot file's text; `file` names it in errors.
+    pub fn parse(file: &str, text: &str, secrets: &dyn SecretSource) -> Result<Self, ConfigError> {
+        let fail = |message: String| ConfigError::Bot {
+            file: file.to_owned(),
+            message,
+        };
+        let raw: BotFile = toml::from_str(text).map_err(|e| fail(e.to_string().trim_end().to_owned()))?;
+        let time_zone: chrono_tz::Tz = raw.time_zone.parse().map_err(|_| {
+            fail(format!(
+                "time_zone: {:?} is not an IANA time zone; expected something like \"Europe/Paris\"",
+                raw.time_zone
+            ))
+        })?;
+        let phone_region = Region::parse(&raw.phone_region).map_err(|e| fail(format!("phone_region: {e}")))?;
+        let whatsapp = raw
+            .coach
+            .whatsapp
+            .iter()
+            .map(|n| Phone::parse(n, Some(phone_region)))
+            .collect::<Result<_, _>>()
+            .map_err(|e| fail(format!("coach.whatsapp: {e}")))?;
+        let coach = CoachIdentities {
+            telegram: raw.coach.telegram,
+            whatsapp,
+            discord: raw.coach.discord,
+        };
+        let secret = |section: &str, var: &str| {
+            secrets.get(var).map(SecretString::from).ok_or_else(|| {
+                fail(format!(
+                    "{section} is enabled but the environment variable {var} is not set"
+                ))
+            })
+        };
+        let telegram = match raw.channels.telegram.filter(|t| t.enabled) {
+            Some(t) => Some(TelegramChannel {
+                token: secret("channels.telegram", &t.token_env)?,
+                webhook_secret: t
+                    .webhook_secret_env
+                    .as_deref()
+                    .and_then(|v| secrets.get(v))
+                    .map(SecretString::from),
+            }),
+            None => None,
+        };
+        let whatsapp = match raw.channels.whatsapp.filter(|w| w.enabled) {
+            Some(w) => Some(WhatsappChannel {
+                account_sid: secrets.get(&w.account_sid_env).ok_or_else(|| {
+                    fail(format!(
+                        "channels.whatsapp is enabled but the environment variable {} is not set",
+                        w.account_sid_env
+                    ))
+                })?,
+                auth_token: secret("channels.whatsapp", &w.auth_token_env)?,
+                from: w.from,
+            }),
+            None => None,
+        };
+        let discord = match raw.channels.discord.filter(|d| d.enabled) {
+            Some(d) => Some(DiscordChannel {
+                token: secret("channels.discord", &d.token_env)?,
+            }),
+            None => None,
+        };
+        let ticket_key = raw
+            .tickets
+            .signing_key_env
+            .as_deref()
+            .and_then(|v| secrets.get(v))
+            .map(SecretString::from);
+        let courses = raw
+            .courses
+            .into_iter()
+            .map(|c| Course {
+                bot: raw.id.clone(),
+                id: CourseId::from(c.id),
+                name: c.name,
+                description: c.description,
+                location: c.location,
+                duration_min: c.duration_min,
+                capacity: c.capacity,
+                slots: c.slots,
+                active: true,
+            })
+            .collect::<Vec<_>>();
+        let mut offers = Vec::new();
+        for (i, o) in raw.offers.into_iter().enumerate() {
+            let price = Money::parse_decimal(&o.price, raw.currency).ok_or_else(|| {
+                fail(format!(
+                    "offers[{i}].price: {:?} is not an amount; expected something like \"15\" or \"12.50\"",
+                    o.price
+                ))
+            })?;
+            let covered: Vec<CourseId> = o.courses.into_iter().map(CourseId::from).collect();
+            if let Some(unknown) = covered.iter().find(|c| !courses.iter().any(|k| &k.id == *c)) {
+                return Err(fail(format!("offers[{i}].courses: no course with id {unknown:?}")));
+            }
+            offers.push(Offer {
+                bot: raw.id.clone(),
+                id: OfferId::from(o.id),
+                name: o.name,
+                kind: o.kind,
+                price,
+                courses: covered,
+                active: true,
+            });
+        }
+        Ok(Self {
+            id: raw.id,
+            name: raw.name,
+            language: raw.language,
+            time_zone,
+            currency: raw.currency,
+            phone_region,
+            coach,
+            appearance: raw.appearance,
+            channels: Channels {
+                telegram,
+                whatsapp,
+                discord,
+                web: raw.channels.web,
+            },
+            ticket_key,
+            courses,
+            offers,
+        })
+    }
+}
+
+/// Every bot this process hosts, by id.
+#[derive(Debug, Clone, Default)]
+pub struct Bots {
+    by_id: BTreeMap<BotId, Arc<Bot>>,
+}
+
+impl Bots {
+    /// Loads every `*.toml` in `dir`, in name order; two files with one id, or none at all, is an error.
+    pub fn load_dir(dir: &Path, secrets: &dyn SecretSource) -> Result<Self, ConfigError> {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| ConfigError::Bots(format!("cannot read the bots folder {}: {e}", dir.display())))?;
+        let mut paths: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        let mut bots = Self::default();
+        for path in paths {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::Bot {
+                file: name.clone(),
+                message: e.to_string(),
+            })?;
+            bots.add(Bot::parse(&name, &text, secrets)?)
+                .map_err(|message| ConfigError::Bot { file: name, message })?;
+        }
+        if bots.by_id.is_empty() {
+            return Err(ConfigError::Bots(format!(
+                "no bot in {}: add a file such as {}/demo.toml (see the README)",
+                dir.display(),
+                dir.display()
+            )));
+        }
+        Ok(bots)
+    }
+
+    /// Adds a bot; refuses a second bot with the same id.
+    pub fn add(&mut self, bot: Bot) -> Result<(), String> {
+        if self.by_id.contains_key(&bot.id) {
+            return Err(format!("a bot with id {:?} is already loaded", bot.id.as_str()));
+        }
+        self.by_id.insert(bot.id.clone(), Arc::new(bot));
+        Ok(())
+    }
+
+    /// The bot with this id.
+    pub fn get(&self, id: &str) -> Option<&Arc<Bot>> {
+        BotId::parse(id).ok().and_then(|id| self.by_id.get(&id))
+    }
+
+    /// All bots, by id.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<Bot>> {
+        self.by_id.values()
+    }
+
+    /// How many bots.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEMO: &str = include_str!("../../bots/demo.toml");
+
+    fn parse(text: &str, secrets: &[(&str, &str)]) -> Result<Bot, ConfigError> {
+        let secrets: BTreeMap<String, String> = secrets.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        Bot::parse("bots/demo.toml", text, &secrets)
+    }
+
+    fn error(text: &str) -> String {
+        parse(text, &[]).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn the_demo_bot_loads_with_its_catalog() {
+        let bot = parse(DEMO, &[]).unwrap();
+        assert_eq!(
+            (bot.id.as_str(), bot.language, bot.currency.code()),
+            ("demo", Language::Fr, "EUR")
+        );
+        assert_eq!(bot.time_zone, chrono_tz::Europe::Paris);
+        assert_eq!(bot.courses.len(), 3);
+        assert_eq!(
+            bot.offers.iter().map(|o| o.price.minor).collect::<Vec<_>>(),
+            vec![1800, 15000, 7990]
+        );
+        assert!(bot.courses.iter().all(|c| c.bot == bot.id) && bot.offers.iter().all(|o| o.bot == bot.id));
+        assert!(bot.channels.telegram.is_none() && bot.channels.web.enabled);
+        assert!(bot.ticket_key.is_none());
+    }
+
+    #[test]
+    fn secrets_come_from_the_variables_the_file_names() {
+        let text = DEMO.replacen(
+            "enabled = false\ntoken_env = \"COACHBOT_DEMO_TELEGRAM_TOKEN\"",
+            "enabled = true\ntoken_env = \"COACHBOT_DEMO_TELEGRAM_TOKEN\"",
+            1,
+        );
+        let err = parse(&text, &[]).unwrap_err().to_string();
+        assert!(
+            err.contains("channels.telegram is enabled") && err.contains("COACHBOT_DEMO_TELEGRAM_TOKEN"),
+            "{err}"
+        );
+        let bot = parse(
+            &text,
+            &[
+                ("COACHBOT_DEMO_TELEGRAM_TOKEN", "123:abc"),
+                ("COACHBOT_DEMO_TICKET_KEY", "k"),
+            ],
+        )
+        .unwrap();
+        assert!(bot.channels.telegram.is_some() && bot.ticket_key.is_some());
+        assert!(!format!("{bot:?}").contains("123:abc"), "secrets are redacted in Debug");
+    }
+
+    #[test]
+    fn mistakes_in_a_bot_file_are_named_with_an_example() {
+        assert!(error(&DEMO.replace("Europe/Paris", "Paris")).contains("\"Europe/Paris\""));
+        assert!(error(&DEMO.replace("\"#7c3aed\"", "\"purple\"")).contains("#rrggbb"));
+        assert!(error(&DEMO.replace("\"sam 10:00\"", "\"samedi\"")).contains("mar 18:30"));
+        assert!(error(&DEMO.replace("price = \"150\"", "price = \"cent\"")).contains("offers[1].price"));
+        assert!(
+            error(&DEMO.replace("courses = [\"yoga-doux\", \"pilates\"]", "courses = [\"boxe\"]")).contains("boxe")
+        );
+        assert!(error(&DEMO.replace("currency = \"EUR\"", "currency = \"BTC\"")).contains("unsupported currency"));
+        assert!(error(&DEMO.replace("id = \"demo\"", "id = \"Demo Studio\"")).contains("bot id"));
+        assert!(error(&DEMO.replace("time_zone", "timezone")).contains("timezone"));
+    }
+
+    #[test]
+    fn a_folder_needs_at_least_one_bot_and_distinct_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Bots::load_dir(dir.path(), &ProcessEnv).unwrap_err().to_string();
+        assert!(err.contains("no bot in"), "{err}");
+        std::fs::write(dir.path().join("a.toml"), DEMO).unwrap();
+        std::fs::write(dir.path().join("b.toml"), DEMO).unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "ignored").unwrap();
+        let err = Bots::load_dir(dir.path(), &ProcessEnv).unwrap_err().to_string();
+        assert!(err.contains("b.toml") && err.contains("already loaded"), "{err}");
+        std::fs::remove_file(dir.path().join("b.toml")).unwrap();
+        let bots = Bots::load_dir(dir.path(), &ProcessEnv).unwrap();
+        assert_eq!(bots.len(), 1);
+        assert!(bots.get("demo").is_some() && bots.get("nope").is_none() && bots.get("Bad Id").is_none());
+    }
+}

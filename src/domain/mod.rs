@@ -1,0 +1,19 @@
+//! Business rules as plain types and functions.
+//!
+//! Nothing here performs I/O or reads a clock: time is always an argument. Every record carries the
+//! id of the bot (the business) it belongs to, so one process can host several bots.
+
+pub mod booking;
+pub mod catalog;
+pub mod contact;
+pub mod dialogue;
+pub mod ids;
+pub mod inbound;
+pub mod language;
+pub mod money;
+pub mod outbox;
+pub mod promo;
+pub mod session;
+pub mod slot;
+
+pub use ids::{BatchId, BookingId, BotId, ContactId, CourseId, OfferId, OutboxId, RedemptionId, SessionId, WalletId};

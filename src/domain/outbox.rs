@@ -1,0 +1,79 @@
+//! The outbox: one row per message to send, so a message is never lost and never sent twice.
+//! Workers claim due rows with a lease; a lease that runs out lets another worker take the row.
+
+use crate::domain::contact::Channel;
+use crate::domain::ids::{BotId, OutboxId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where an outbox message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    /// Waiting for its due time.
+    Pending,
+    /// Taken by a worker until `lease_until`.
+    Leased,
+    /// Delivered.
+    Sent,
+    /// Given up (the reason is in `last_error`).
+    Failed,
+}
+
+/// One message to send on one channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    /// The bot.
+    pub bot: BotId,
+    /// The message id.
+    pub id: OutboxId,
+    /// The channel to send on.
+    pub channel: Channel,
+    /// The recipient's address on that channel (chat id, number…).
+    pub to: String,
+    /// The channel-neutral reply to render.
+    pub payload: serde_json::Value,
+    /// Where it stands.
+    pub state: OutboxState,
+    /// When it may be sent.
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub due_at: DateTime<Utc>,
+    /// Until when the current worker holds it.
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
+    pub lease_until: Option<DateTime<Utc>>,
+    /// The worker holding it.
+    pub owner: Option<String>,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// The last failure, for the log and the coach.
+    pub last_error: Option<String>,
+    /// When it was queued.
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub created_at: DateTime<Utc>,
+}
+
+impl OutboxMessage {
+    /// A message due now.
+    pub fn new(
+        bot: BotId,
+        channel: Channel,
+        to: impl Into<String>,
+        payload: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            bot,
+            id: OutboxId::generate(),
+            channel,
+            to: to.into(),
+            payload,
+            state: OutboxState::Pending,
+            due_at: now,
+            lease_until: None,
+            owner: None,
+            attempts: 0,
+            last_error: None,
+            created_at: now,
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! coachbot: a chat-first assistant that sells and books classes for coaches and small studios.
+//!
+//! See `docs/architecture.md` for the path every message takes and the role of each module.
+
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod store;
+pub mod telemetry;

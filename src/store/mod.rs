@@ -1,0 +1,272 @@
+//! Persistence: one `Store` trait, held as `Arc<dyn Store>`, with two backends that pass the same
+//! conformance suite: an embedded SQLite file (the default: nothing to install) and MongoDB (several
+//! replicas side by side).
+//!
+//! Every operation that must not race (taking a seat, using a promo code, inserting a batch of unique
+//! codes, recording an inbound message once, claiming a due outbox row) is atomic here, in the store,
+//! never as a read-then-write in the caller.
+//!
+//! Both backends keep each aggregate as one document (a JSON text in SQLite, a BSON document in
+//! MongoDB) serialised from the domain type, with the fields that are looked up or counted indexed
+//! by the backend. The two backends therefore share one data model and one set of domain types.
+
+mod error;
+pub mod prelude {
+    //! The store traits, to call their methods on an `Arc<dyn Store>`.
+    pub use super::{BookingStore, CatalogStore, ContactStore, MessageStore, PromoStore, Store};
+}
+pub mod mongo;
+pub mod sqlite;
+
+pub use error::{StoreError, StoreResult};
+
+use crate::domain::booking::{Booking, Wallet};
+use crate::domain::catalog::{Course, Offer};
+use crate::domain::contact::{Contact, Email, Identity, Phone};
+use crate::domain::dialogue::ConversationRecord;
+use crate::domain::inbound::InboundRecord;
+use crate::domain::outbox::OutboxMessage;
+use crate::domain::promo::{PromoBatch, PromoCode, Redemption};
+use crate::domain::session::Session;
+use crate::domain::{
+    BatchId, BookingId, BotId, ContactId, CourseId, OfferId, OutboxId, RedemptionId, SessionId, WalletId,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// A request for one page of a long list, in id order: `after` is the `next` of the previous page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Resume after this key (exclusive); `None` for the first page.
+    pub after: Option<String>,
+    /// Largest number of items returned.
+    pub limit: u32,
+}
+
+impl PageRequest {
+    /// The first page of at most `limit` items.
+    pub fn first(limit: u32) -> Self {
+        Self { after: None, limit }
+    }
+}
+
+/// One page of a list and the cursor of the next one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items, in key order.
+    pub items: Vec<T>,
+    /// Pass as `after` to get the next page; `None` on the last page.
+    pub next: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from `limit + 1` fetched items: the extra one only says that more exist.
+    pub(crate) fn from_overfetch(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> String) -> Self {
+        let limit = limit as usize;
+        if items.len() > limit {
+            items.truncate(limit);
+            let next = items.last().map(&key);
+            Self { items, next }
+        } else {
+            Self { items, next: None }
+        }
+    }
+}
+
+/// The result of trying to take a seat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeatOutcome {
+    /// A seat was taken; this many are now taken.
+    Reserved {
+        /// Seats taken after this reservation.
+        seats_taken: u32,
+    },
+    /// No seat left.
+    Full,
+    /// The coach cancelled this session.
+    Cancelled,
+}
+
+/// The result of trying to use a promo code (its other rules are checked by the domain before).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedeemOutcome {
+    /// The use was counted and recorded.
+    Redeemed,
+    /// The code reached its maximum number of uses.
+    UsedUp,
+    /// This contact reached the code's per-contact limit.
+    AlreadyUsedByContact,
+}
+
+/// Everything coachbot keeps, as one object: `Arc<dyn Store>`. The operations are grouped by
+/// aggregate in the supertraits, all callable on a `dyn Store`; on a concrete backend type,
+/// `use coachbot::store::prelude::*` brings them into scope.
+/// Every method is scoped by bot: records of one bot are invisible to another.
+#[async_trait]
+pub trait Store:
+    ContactStore + CatalogStore + BookingStore + PromoStore + MessageStore + Send + Sync + 'static
+{
+    /// The backend's name (`sqlite` or `mongodb`).
+    fn backend(&self) -> &'static str;
+    /// Checks that the backend answers.
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+/// Contacts and their conversations.
+#[async_trait]
+pub trait ContactStore: Send + Sync {
+    /// Adds a contact; `Conflict` when one of its identities belongs to another contact.
+    async fn insert_contact(&self, contact: &Contact) -> StoreResult<()>;
+    /// Replaces a contact (identities included); `NotFound` or `Conflict` as for insert.
+    async fn update_contact(&self, contact: &Contact) -> StoreResult<()>;
+    /// One contact.
+    async fn get_contact(&self, bot: &BotId, id: &ContactId) -> StoreResult<Contact>;
+    /// The contact owning an identity on a channel.
+    async fn find_contact_by_identity(&self, bot: &BotId, identity: &Identity) -> StoreResult<Option<Contact>>;
+    /// The oldest contact with this email.
+    async fn find_contact_by_email(&self, bot: &BotId, email: &Email) -> StoreResult<Option<Contact>>;
+    /// The oldest contact with this phone number.
+    async fn find_contact_by_phone(&self, bot: &BotId, phone: &Phone) -> StoreResult<Option<Contact>>;
+    /// Contacts in id order, a page at a time.
+    async fn list_contacts(&self, bot: &BotId, page: &PageRequest) -> StoreResult<Page<Contact>>;
+    /// A contact's saved conversation.
+    async fn load_conversation(&self, bot: &BotId, contact: &ContactId) -> StoreResult<Option<ConversationRecord>>;
+    /// Saves a contact's conversation, replacing the previous one.
+    async fn save_conversation(&self, record: &ConversationRecord) -> StoreResult<()>;
+}
+
+/// Courses, offers and sessions with their seats.
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
+    /// Adds or replaces a course.
+    async fn upsert_course(&self, course: &Course) -> StoreResult<()>;
+    /// One course.
+    async fn get_course(&self, bot: &BotId, id: &CourseId) -> StoreResult<Course>;
+    /// Every course of the bot, in id order.
+    async fn list_courses(&self, bot: &BotId) -> StoreResult<Vec<Course>>;
+    /// Adds or replaces an offer.
+    async fn upsert_offer(&self, offer: &Offer) -> StoreResult<()>;
+    /// One offer.
+    async fn get_offer(&self, bot: &BotId, id: &OfferId) -> StoreResult<Offer>;
+    /// Every offer of the bot, in id order.
+    async fn list_offers(&self, bot: &BotId) -> StoreResult<Vec<Offer>>;
+    /// Adds a session; `Conflict` when the course already has a session at that start.
+    async fn insert_session(&self, session: &Session) -> StoreResult<()>;
+    /// One session.
+    async fn get_session(&self, bot: &BotId, id: &SessionId) -> StoreResult<Session>;
+    /// Sessions starting in `[from, to)`, by start time.
+    async fn list_sessions(&self, bot: &BotId, from: DateTime<Utc>, to: DateTime<Utc>) -> StoreResult<Vec<Session>>;
+    /// Takes one seat if one is left, atomically.
+    async fn reserve_seat(&self, bot: &BotId, id: &SessionId) -> StoreResult<SeatOutcome>;
+    /// Gives one seat back, never going below zero; false when none was taken.
+    async fn release_seat(&self, bot: &BotId, id: &SessionId) -> StoreResult<bool>;
+}
+
+/// Bookings and credit wallets.
+#[async_trait]
+pub trait BookingStore: Send + Sync {
+    /// Adds a booking.
+    async fn insert_booking(&self, booking: &Booking) -> StoreResult<()>;
+    /// Replaces a booking.
+    async fn update_booking(&self, booking: &Booking) -> StoreResult<()>;
+    /// One booking.
+    async fn get_booking(&self, bot: &BotId, id: &BookingId) -> StoreResult<Booking>;
+    /// A contact's bookings, oldest first.
+    async fn list_bookings_for_contact(&self, bot: &BotId, contact: &ContactId) -> StoreResult<Vec<Booking>>;
+    /// A session's bookings, oldest first.
+    async fn list_bookings_for_session(&self, bot: &BotId, session: &SessionId) -> StoreResult<Vec<Booking>>;
+    /// Adds a wallet.
+    async fn insert_wallet(&self, wallet: &Wallet) -> StoreResult<()>;
+    /// One wallet.
+    async fn get_wallet(&self, bot: &BotId, id: &WalletId) -> StoreResult<Wallet>;
+    /// A contact's wallets, oldest first.
+    async fn list_wallets(&self, bot: &BotId, contact: &ContactId) -> StoreResult<Vec<Wallet>>;
+    /// Takes one credit if one is left and the wallet has not expired at `now`, atomically.
+    async fn take_credit(&self, bot: &BotId, id: &WalletId, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// Gives one credit back.
+    async fn give_back_credit(&self, bot: &BotId, id: &WalletId) -> StoreResult<()>;
+}
+
+/// Promo batches, codes and redemptions.
+#[async_trait]
+pub trait PromoStore: Send + Sync {
+    /// Adds a batch and all its codes, or nothing: `Conflict` lists the codes that already exist.
+    async fn insert_promo_batch(&self, batch: &PromoBatch, codes: &[PromoCode]) -> StoreResult<()>;
+    /// One batch.
+    async fn get_promo_batch(&self, bot: &BotId, id: &BatchId) -> StoreResult<PromoBatch>;
+    /// Every batch of the bot, oldest first.
+    async fn list_promo_batches(&self, bot: &BotId) -> StoreResult<Vec<PromoBatch>>;
+    /// One code, by its exact stored text.
+    async fn get_promo_code(&self, bot: &BotId, code: &str) -> StoreResult<PromoCode>;
+    /// The codes of a batch in code order, a page at a time.
+    async fn list_promo_codes(&self, bot: &BotId, batch: &BatchId, page: &PageRequest) -> StoreResult<Page<PromoCode>>;
+    /// Replaces a code's editable fields (terms, assignment, disabled); its use count is kept.
+    async fn update_promo_code(&self, code: &PromoCode) -> StoreResult<()>;
+    /// Counts one use of a code, atomically respecting its maximum uses and its per-contact limit.
+    async fn redeem_promo(&self, redemption: &Redemption) -> StoreResult<RedeemOutcome>;
+    /// Gives a use back (the booking it paid for was cancelled); false when it was already given back.
+    async fn release_redemption(&self, bot: &BotId, id: &RedemptionId) -> StoreResult<bool>;
+    /// The uses of a code, oldest first.
+    async fn list_redemptions(&self, bot: &BotId, code: &str) -> StoreResult<Vec<Redemption>>;
+}
+
+/// The outbox (messages to send, leased to one worker at a time) and inbound records (idempotency).
+#[async_trait]
+pub trait MessageStore: Send + Sync {
+    /// Queues a message.
+    async fn enqueue(&self, message: &OutboxMessage) -> StoreResult<()>;
+    /// One queued message.
+    async fn get_outbox(&self, bot: &BotId, id: &OutboxId) -> StoreResult<OutboxMessage>;
+    /// Leases up to `limit` due messages of any bot to `owner` until `now + lease`; a message whose
+    /// lease ran out is due again. Two claimers never get the same message while its lease holds.
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        owner: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+    /// Marks a message sent; false when `owner` no longer holds it.
+    async fn mark_sent(&self, bot: &BotId, id: &OutboxId, owner: &str) -> StoreResult<bool>;
+    /// Puts a message back for another try at `due_at` (or gives up when `give_up`), keeping the error.
+    async fn retry_later(
+        &self,
+        bot: &BotId,
+        id: &OutboxId,
+        owner: &str,
+        due_at: DateTime<Utc>,
+        error: &str,
+        give_up: bool,
+    ) -> StoreResult<bool>;
+    /// Records an inbound message unless its key was seen; true the first time only.
+    async fn record_inbound_once(&self, record: &InboundRecord) -> StoreResult<bool>;
+    /// Marks an inbound message handled.
+    async fn mark_inbound_done(&self, bot: &BotId, key: &str) -> StoreResult<()>;
+    /// Messages recorded but not handled that arrived before `before`, oldest first (for a restart).
+    async fn list_unhandled_inbound(&self, before: DateTime<Utc>, limit: u32) -> StoreResult<Vec<InboundRecord>>;
+    /// Forgets keys whose time has passed; returns how many. (MongoDB also expires them by itself.)
+    async fn purge_inbound(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+}
+
+/// Opens the configured backend.
+pub async fn open(settings: &crate::config::StoreSettings) -> StoreResult<std::sync::Arc<dyn Store>> {
+    use secrecy::ExposeSecret;
+    match settings.backend {
+        crate::config::Backend::Sqlite => Ok(std::sync::Arc::new(
+            sqlite::SqliteStore::connect(&settings.sqlite_path).await?,
+        )),
+        crate::config::Backend::Mongodb => {
+            let uri = settings
+                .mongodb_uri
+                .as_ref()
+                .ok_or_else(|| StoreError::Backend("store.mongodb_uri is not set".into()))?;
+            let store = mongo::MongoStore::connect(
+                uri.expose_secret(),
+                &settings.mongodb_database,
+                settings.connect_timeout(),
+            )
+            .await?;
+            Ok(std::sync::Arc::new(store))
+        }
+    }
+}

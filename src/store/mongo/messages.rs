@@ -1,0 +1,124 @@
+//! The outbox (messages to send, leased to one worker at a time) and inbound records (idempotency).
+
+use super::{MongoStore, backend_error, is_duplicate, key, to_document, with};
+use crate::domain::inbound::InboundRecord;
+use crate::domain::outbox::OutboxMessage;
+use crate::domain::{BotId, OutboxId};
+use crate::store::MessageStore;
+use crate::store::{StoreError, StoreResult};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use mongodb::bson::{Bson, Document, doc};
+use mongodb::options::ReturnDocument;
+
+#[async_trait]
+impl MessageStore for MongoStore {
+    async fn enqueue(&self, message: &OutboxMessage) -> StoreResult<()> {
+        self.insert("outbox", message, "outbox message", message.id.as_str())
+            .await
+    }
+
+    async fn get_outbox(&self, bot: &BotId, id: &OutboxId) -> StoreResult<OutboxMessage> {
+        self.find_one("outbox", key(bot, id.as_str())).await
+    }
+
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        owner: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxMessage>> {
+        let now_ms = now.timestamp_millis();
+        let filter = doc! { "$or": [
+            { "state": "pending", "due_at": { "$lte": now_ms } },
+            { "state": "leased", "lease_until": { "$lte": now_ms } },
+        ] };
+        let update = doc! {
+            "$set": { "state": "leased", "lease_until": (now + lease).timestamp_millis(), "owner": owner },
+            "$inc": { "attempts": 1 },
+        };
+        let mut claimed = Vec::new();
+        while claimed.len() < limit as usize {
+            let next = self
+                .coll::<OutboxMessage>("outbox")
+                .find_one_and_update(filter.clone(), update.clone())
+                .sort(doc! { "due_at": 1 })
+                .return_document(ReturnDocument::After)
+                .await
+                .map_err(backend_error)?;
+            let Some(message) = next else { break };
+            claimed.push(message);
+        }
+        Ok(claimed)
+    }
+
+    async fn mark_sent(&self, bot: &BotId, id: &OutboxId, owner: &str) -> StoreResult<bool> {
+        let filter = with(key(bot, id.as_str()), doc! { "state": "leased", "owner": owner });
+        self.update_if(
+            "outbox",
+            filter,
+            doc! { "$set": { "state": "sent", "lease_until": Bson::Null } },
+        )
+        .await
+    }
+
+    async fn retry_later(
+        &self,
+        bot: &BotId,
+        id: &OutboxId,
+        owner: &str,
+        due_at: DateTime<Utc>,
+        error: &str,
+        give_up: bool,
+    ) -> StoreResult<bool> {
+        let filter = with(key(bot, id.as_str()), doc! { "state": "leased", "owner": owner });
+        let update = doc! { "$set": {
+            "state": if give_up { "failed" } else { "pending" },
+            "due_at": due_at.timestamp_millis(),
+            "last_error": error,
+            "lease_until": Bson::Null,
+            "owner": Bson::Null,
+        } };
+        self.update_if("outbox", filter, update).await
+    }
+
+    async fn record_inbound_once(&self, record: &InboundRecord) -> StoreResult<bool> {
+        let mut doc = to_document(record)?;
+        doc.insert(
+            "expire_at",
+            mongodb::bson::DateTime::from_millis(record.expires_at.timestamp_millis()),
+        );
+        match self.coll::<Document>("inbound").insert_one(doc).await {
+            Ok(_) => Ok(true),
+            Err(e) if is_duplicate(&e) => Ok(false),
+            Err(e) => Err(backend_error(e)),
+        }
+    }
+
+    async fn mark_inbound_done(&self, bot: &BotId, key: &str) -> StoreResult<()> {
+        let filter = doc! { "bot": bot.as_str(), "key": key };
+        match self
+            .update_if("inbound", filter, doc! { "$set": { "done": true } })
+            .await?
+        {
+            true => Ok(()),
+            false => Err(StoreError::NotFound),
+        }
+    }
+
+    async fn list_unhandled_inbound(&self, before: DateTime<Utc>, limit: u32) -> StoreResult<Vec<InboundRecord>> {
+        let filter = doc! { "done": false, "received_at": { "$lt": before.timestamp_millis() } };
+        self.find_all("inbound", filter, doc! { "received_at": 1 }, Some(i64::from(limit)))
+            .await
+    }
+
+    async fn purge_inbound(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        let result = self
+            .coll::<Document>("inbound")
+            .delete_many(doc! { "expires_at": { "$lte": now.timestamp_millis() } })
+            .await
+            .map_err(backend_error)?;
+        Ok(result.deleted_count)
+    }
+}

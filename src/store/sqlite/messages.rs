@@ -1,0 +1,137 @@
+//! The outbox (messages to send, leased to one worker at a time) and inbound records (idempotency).
+
+use super::{SqliteStore, args, backend_error, from_doc, query, to_doc};
+use crate::domain::inbound::InboundRecord;
+use crate::domain::outbox::OutboxMessage;
+use crate::domain::{BotId, OutboxId};
+use crate::store::MessageStore;
+use crate::store::StoreResult;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+#[async_trait]
+impl MessageStore for SqliteStore {
+    async fn enqueue(&self, message: &OutboxMessage) -> StoreResult<()> {
+        self.insert_doc(
+            "INSERT INTO outbox (doc) VALUES (?)",
+            message,
+            "outbox message",
+            message.id.as_str(),
+        )
+        .await
+    }
+
+    async fn get_outbox(&self, bot: &BotId, id: &OutboxId) -> StoreResult<OutboxMessage> {
+        self.fetch_one(
+            "SELECT doc FROM outbox WHERE bot = ? AND id = ?",
+            args![bot.as_str(), id.as_str()],
+        )
+        .await
+    }
+
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        owner: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxMessage>> {
+        let now_ms = now.timestamp_millis();
+        let rows = query(
+            "UPDATE outbox SET doc = json_set(doc, '$.state', 'leased', '$.lease_until', ?, '$.owner', ?, \
+                                               '$.attempts', (doc ->> '$.attempts') + 1) \
+             WHERE rowid IN ( \
+                 SELECT rowid FROM outbox WHERE state = 'pending' AND due_at <= ? \
+                 UNION ALL \
+                 SELECT rowid FROM outbox WHERE state = 'leased' AND lease_until <= ? \
+                 LIMIT ?) \
+             RETURNING doc",
+            args![
+                (now + lease).timestamp_millis(),
+                owner,
+                now_ms,
+                now_ms,
+                i64::from(limit)
+            ],
+        )
+        .fetch_all(&self.writer)
+        .await
+        .map_err(backend_error)?;
+        let mut claimed: Vec<OutboxMessage> = rows.iter().map(from_doc).collect::<StoreResult<_>>()?;
+        claimed.sort_by_key(|m| m.due_at);
+        Ok(claimed)
+    }
+
+    async fn mark_sent(&self, bot: &BotId, id: &OutboxId, owner: &str) -> StoreResult<bool> {
+        let changed = self
+            .execute(
+                "UPDATE outbox SET doc = json_set(doc, '$.state', 'sent', '$.lease_until', NULL) \
+                 WHERE bot = ? AND id = ? AND state = 'leased' AND doc ->> '$.owner' = ?",
+                args![bot.as_str(), id.as_str(), owner],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn retry_later(
+        &self,
+        bot: &BotId,
+        id: &OutboxId,
+        owner: &str,
+        due_at: DateTime<Utc>,
+        error: &str,
+        give_up: bool,
+    ) -> StoreResult<bool> {
+        let state = if give_up { "failed" } else { "pending" };
+        let changed = self
+            .execute(
+                "UPDATE outbox SET doc = json_set(doc, '$.state', ?, '$.due_at', ?, '$.last_error', ?, \
+                                                   '$.lease_until', NULL, '$.owner', NULL) \
+                 WHERE bot = ? AND id = ? AND state = 'leased' AND doc ->> '$.owner' = ?",
+                args![
+                    state,
+                    due_at.timestamp_millis(),
+                    error,
+                    bot.as_str(),
+                    id.as_str(),
+                    owner
+                ],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn record_inbound_once(&self, record: &InboundRecord) -> StoreResult<bool> {
+        let changed = self
+            .execute(
+                "INSERT INTO inbound (doc) VALUES (?) ON CONFLICT (bot, key) DO NOTHING",
+                args![to_doc(record)?],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn mark_inbound_done(&self, bot: &BotId, key: &str) -> StoreResult<()> {
+        self.update_one(
+            "UPDATE inbound SET doc = json_set(doc, '$.done', json('true')) WHERE bot = ? AND key = ?",
+            args![bot.as_str(), key],
+        )
+        .await
+    }
+
+    async fn list_unhandled_inbound(&self, before: DateTime<Utc>, limit: u32) -> StoreResult<Vec<InboundRecord>> {
+        self.fetch_all(
+            "SELECT doc FROM inbound WHERE done = 0 AND received_at < ? ORDER BY received_at LIMIT ?",
+            args![before.timestamp_millis(), i64::from(limit)],
+        )
+        .await
+    }
+
+    async fn purge_inbound(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        self.execute(
+            "DELETE FROM inbound WHERE expires_at <= ?",
+            args![now.timestamp_millis()],
+        )
+        .await
+    }
+}

@@ -1,0 +1,183 @@
+//! The `coachbot` binary as a person runs it: `check-config`, bad settings, `serve` from a fresh folder.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// A fresh working folder with the demo bot, like a new clone.
+fn workdir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("bots")).unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("bots/demo.toml");
+    std::fs::copy(demo, dir.path().join("bots/demo.toml")).unwrap();
+    dir
+}
+
+fn coachbot(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_coachbot"));
+    command.current_dir(dir).env_remove("COACHBOT_CONFIG");
+    for (name, _) in std::env::vars() {
+        if name.starts_with("COACHBOT__") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+#[test]
+fn check_config_shows_the_settings_and_the_demo_bot_with_secrets_redacted() {
+    let dir = workdir();
+    let output = coachbot(dir.path())
+        .arg("check-config")
+        .env(
+            "COACHBOT__STORE__MONGODB_URI",
+            "mongodb://app:s3cr3t-pw@db.example.net:27017",
+        )
+        .env("COACHBOT_DEMO_TICKET_KEY", "ticket-key-value")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("store.mongodb_uri = mongodb://app:***@db.example.net:27017"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("s3cr3t-pw") && !text.contains("ticket-key-value"),
+        "{text}"
+    );
+    insta::assert_snapshot!(
+        "check_config_demo_bot",
+        text.lines().filter(|l| l.starts_with("demo:")).collect::<String>()
+    );
+}
+
+#[test]
+fn a_bad_setting_exits_with_status_2_naming_key_value_and_expectation() {
+    let dir = workdir();
+    let output = coachbot(dir.path())
+        .arg("check-config")
+        .env("COACHBOT__HTTP__ADDR", "localhost-eighty")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    for part in [
+        "http.addr",
+        "\"localhost-eighty\"",
+        "expected an address and port such as 0.0.0.0:8080",
+        "COACHBOT__HTTP__ADDR",
+    ] {
+        assert!(stderr.contains(part), "missing {part:?} in {stderr}");
+    }
+}
+
+#[test]
+fn a_settings_file_named_by_coachbot_config_is_layered_under_the_environment() {
+    let dir = workdir();
+    let file = dir.path().join("prod.toml");
+    std::fs::write(&file, "[http]\naddr = \"127.0.0.1:9001\"\n[log]\nfilter = \"debug\"\n").unwrap();
+    let output = coachbot(dir.path())
+        .arg("check-config")
+        .env("COACHBOT_CONFIG", &file)
+        .env("COACHBOT__LOG__FILTER", "warn")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("http.addr = 127.0.0.1:9001"), "{text}");
+    assert!(text.contains("log.filter = warn"), "{text}");
+
+    let missing = coachbot(dir.path())
+        .arg("check-config")
+        .env("COACHBOT_CONFIG", dir.path().join("nope.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn a_broken_bot_file_exits_with_status_2_naming_the_file_and_the_problem() {
+    let dir = workdir();
+    let demo = std::fs::read_to_string(dir.path().join("bots/demo.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("bots/demo.toml"),
+        demo.replace("\"mar 18:30\"", "\"mar 25:30\""),
+    )
+    .unwrap();
+    let output = coachbot(dir.path()).arg("check-config").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("demo.toml") && stderr.contains("mar 25:30") && stderr.contains("mar 18:30"),
+        "{stderr}"
+    );
+}
+
+/// Reads the serve log until the listening line and returns the bound address; the rest of the log
+/// keeps being drained so the server never writes to a closed pipe.
+fn listening_addr(stderr: impl std::io::Read + Send + 'static) -> String {
+    let (found, addr) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line
+                .split("addr=")
+                .nth(1)
+                .filter(|_| line.contains("coachbot listening"))
+            {
+                let _ = found.send(rest.split_whitespace().next().unwrap_or_default().to_owned());
+            }
+        }
+    });
+    addr.recv_timeout(Duration::from_secs(60))
+        .expect("serve exited before listening")
+}
+
+#[tokio::test]
+async fn serve_from_a_fresh_folder_creates_the_database_answers_and_stops_on_sigterm() {
+    crate::support::init();
+    let dir = workdir();
+    let mut child = coachbot(dir.path())
+        .arg("serve")
+        .env("COACHBOT__HTTP__ADDR", "127.0.0.1:0")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr = listening_addr(child.stderr.take().unwrap());
+    let client = reqwest::Client::new();
+    assert_eq!(
+        client
+            .get(format!("http://{addr}/health"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let mut ready = 0;
+    for _ in 0..100 {
+        ready = client
+            .get(format!("http://{addr}/ready"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        if ready == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(ready, 200);
+    let db: PathBuf = dir.path().join("data/coachbot.db");
+    assert!(db.exists(), "data/coachbot.db is created on first start");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful stop exits 0, got {status}");
+}

@@ -1,0 +1,6 @@
+//! The integration suite: one test binary, so the crate links once.
+
+mod cli;
+mod http;
+mod store;
+mod support;

@@ -1,0 +1,200 @@
+//! Courses, offers, sessions with their seats, bookings and wallets.
+
+use crate::support::{bot, contact, course, offer, session, t0};
+use chrono::Duration;
+use coachbot::domain::booking::{Booking, BookingStatus, Payment, Wallet};
+use coachbot::domain::contact::Channel;
+use coachbot::domain::money::{Currency, Money};
+use coachbot::domain::{BookingId, CourseId, OfferId, SessionId, WalletId};
+use coachbot::store::{SeatOutcome, Store, StoreError};
+use std::sync::Arc;
+
+super::conformance!(
+    courses_and_offers_are_upserted_and_listed,
+    sessions_are_listed_by_start_and_unique_per_course_and_time,
+    seats_are_taken_up_to_capacity_and_given_back_down_to_zero,
+    bookings_are_stored_updated_and_listed,
+    credits_are_taken_while_left_and_valid,
+);
+
+async fn courses_and_offers_are_upserted_and_listed(store: Arc<dyn Store>) {
+    store.upsert_course(&course("demo", "yoga")).await.unwrap();
+    store.upsert_course(&course("demo", "afro")).await.unwrap();
+    let mut yoga = course("demo", "yoga");
+    yoga.capacity = 15;
+    store.upsert_course(&yoga).await.unwrap();
+    let courses = store.list_courses(&bot("demo")).await.unwrap();
+    assert_eq!(
+        courses.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        ["afro", "yoga"]
+    );
+    assert_eq!(
+        store
+            .get_course(&bot("demo"), &CourseId::from("yoga"))
+            .await
+            .unwrap()
+            .capacity,
+        15
+    );
+
+    let mut pack = offer("demo", "pack10", 15000);
+    pack.kind = coachbot::domain::catalog::OfferKind::Pack {
+        credits: 10,
+        valid_days: 180,
+    };
+    pack.courses = vec![CourseId::from("yoga")];
+    store.upsert_offer(&pack).await.unwrap();
+    store.upsert_offer(&offer("demo", "single", 1800)).await.unwrap();
+    assert_eq!(
+        store.get_offer(&bot("demo"), &OfferId::from("pack10")).await.unwrap(),
+        pack
+    );
+    assert_eq!(store.list_offers(&bot("demo")).await.unwrap().len(), 2);
+    assert_eq!(
+        store.get_offer(&bot("demo"), &OfferId::from("nope")).await.unwrap_err(),
+        StoreError::NotFound
+    );
+}
+
+async fn sessions_are_listed_by_start_and_unique_per_course_and_time(store: Arc<dyn Store>) {
+    let later = session("demo", "yoga", t0() + Duration::days(2), 10);
+    let sooner = session("demo", "afro", t0() + Duration::days(1), 10);
+    let outside = session("demo", "yoga", t0() + Duration::days(9), 10);
+    for s in [&later, &sooner, &outside] {
+        store.insert_session(s).await.unwrap();
+    }
+    let week = store
+        .list_sessions(&bot("demo"), t0(), t0() + Duration::days(7))
+        .await
+        .unwrap();
+    assert_eq!(
+        week.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+        vec![sooner.id.clone(), later.id.clone()]
+    );
+    assert_eq!(store.get_session(&bot("demo"), &later.id).await.unwrap(), later);
+
+    let same_slot = session("demo", "yoga", later.start, 10);
+    assert!(matches!(
+        store.insert_session(&same_slot).await,
+        Err(StoreError::Conflict { what: "session", .. })
+    ));
+}
+
+async fn seats_are_taken_up_to_capacity_and_given_back_down_to_zero(store: Arc<dyn Store>) {
+    let s = session("demo", "yoga", t0(), 2);
+    store.insert_session(&s).await.unwrap();
+    let demo = bot("demo");
+    assert_eq!(
+        store.reserve_seat(&demo, &s.id).await.unwrap(),
+        SeatOutcome::Reserved { seats_taken: 1 }
+    );
+    assert_eq!(
+        store.reserve_seat(&demo, &s.id).await.unwrap(),
+        SeatOutcome::Reserved { seats_taken: 2 }
+    );
+    assert_eq!(store.reserve_seat(&demo, &s.id).await.unwrap(), SeatOutcome::Full);
+    assert_eq!(store.get_session(&demo, &s.id).await.unwrap().seats_taken, 2);
+
+    assert!(store.release_seat(&demo, &s.id).await.unwrap());
+    assert!(store.release_seat(&demo, &s.id).await.unwrap());
+    assert!(!store.release_seat(&demo, &s.id).await.unwrap(), "never below zero");
+    assert_eq!(store.get_session(&demo, &s.id).await.unwrap().seats_taken, 0);
+
+    let mut cancelled = session("demo", "yoga", t0() + Duration::days(7), 5);
+    cancelled.cancelled = true;
+    store.insert_session(&cancelled).await.unwrap();
+    assert_eq!(
+        store.reserve_seat(&demo, &cancelled.id).await.unwrap(),
+        SeatOutcome::Cancelled
+    );
+    let unknown = SessionId::from("missing");
+    assert_eq!(
+        store.reserve_seat(&demo, &unknown).await.unwrap_err(),
+        StoreError::NotFound
+    );
+    assert_eq!(
+        store.release_seat(&demo, &unknown).await.unwrap_err(),
+        StoreError::NotFound
+    );
+}
+
+async fn bookings_are_stored_updated_and_listed(store: Arc<dyn Store>) {
+    let who = contact("demo", Channel::Web, "b1");
+    let s = session("demo", "yoga", t0(), 10);
+    let mut booking = Booking {
+        bot: bot("demo"),
+        id: BookingId::generate(),
+        contact: who.id.clone(),
+        session: s.id.clone(),
+        offer: OfferId::from("single"),
+        price: Money::new(1800, Currency::EUR),
+        promo: Some("NOEL-ABCDEFGH".into()),
+        payment: Payment::OnSite,
+        status: BookingStatus::PendingPayment,
+        hold_until: Some(t0() + Duration::minutes(15)),
+        checked_in_at: None,
+        created_at: t0(),
+    };
+    store.insert_booking(&booking).await.unwrap();
+    assert!(matches!(
+        store.insert_booking(&booking).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    booking.status = BookingStatus::Confirmed;
+    booking.hold_until = None;
+    store.update_booking(&booking).await.unwrap();
+    assert_eq!(store.get_booking(&bot("demo"), &booking.id).await.unwrap(), booking);
+    assert_eq!(
+        store.list_bookings_for_contact(&bot("demo"), &who.id).await.unwrap(),
+        vec![booking.clone()]
+    );
+    assert_eq!(
+        store.list_bookings_for_session(&bot("demo"), &s.id).await.unwrap(),
+        vec![booking.clone()]
+    );
+    assert!(
+        store
+            .list_bookings_for_session(&bot("other"), &s.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn credits_are_taken_while_left_and_valid(store: Arc<dyn Store>) {
+    let who = contact("demo", Channel::Web, "w1");
+    let wallet = Wallet {
+        bot: bot("demo"),
+        id: WalletId::generate(),
+        contact: who.id.clone(),
+        offer: OfferId::from("pack10"),
+        credits_left: 2,
+        expires_at: t0() + Duration::days(30),
+        created_at: t0(),
+    };
+    store.insert_wallet(&wallet).await.unwrap();
+    let demo = bot("demo");
+    assert!(store.take_credit(&demo, &wallet.id, t0()).await.unwrap());
+    assert!(store.take_credit(&demo, &wallet.id, t0()).await.unwrap());
+    assert!(
+        !store.take_credit(&demo, &wallet.id, t0()).await.unwrap(),
+        "no credit left"
+    );
+    store.give_back_credit(&demo, &wallet.id).await.unwrap();
+    assert!(
+        !store
+            .take_credit(&demo, &wallet.id, t0() + Duration::days(31))
+            .await
+            .unwrap(),
+        "expired"
+    );
+    assert_eq!(store.get_wallet(&demo, &wallet.id).await.unwrap().credits_left, 1);
+    assert_eq!(store.list_wallets(&demo, &who.id).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .take_credit(&demo, &WalletId::from("nope"), t0())
+            .await
+            .unwrap_err(),
+        StoreError::NotFound
+    );
+}

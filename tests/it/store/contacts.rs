@@ -1,0 +1,204 @@
+//! Contacts and conversations: CRUD, identity uniqueness, lookups, bot isolation, pagination.
+
+use crate::support::{bot, contact, t0};
+use chrono::Duration;
+use coachbot::domain::ContactId;
+use coachbot::domain::contact::{Channel, Consent, Email, Identity, Phone, Region};
+use coachbot::domain::dialogue::{ChatLine, ConversationRecord};
+use coachbot::store::{PageRequest, Store, StoreError};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+super::conformance!(
+    a_contact_round_trips_and_is_found_by_identity_email_and_phone,
+    an_identity_belongs_to_one_contact_per_bot,
+    records_of_one_bot_are_invisible_to_another,
+    contacts_are_listed_a_page_at_a_time,
+    a_conversation_is_saved_and_replaced,
+);
+
+async fn a_contact_round_trips_and_is_found_by_identity_email_and_phone(store: Arc<dyn Store>) {
+    let fr = Some(Region::parse("FR").unwrap());
+    let mut marie = contact("demo", Channel::Telegram, "1001");
+    marie.name = Some("Marie".into());
+    marie.email = Some(Email::parse("Marie@Example.fr").unwrap());
+    marie.phone = Some(Phone::parse("06 12 34 56 78", fr).unwrap());
+    marie.consent = Some(Consent {
+        marketing: true,
+        at: t0(),
+        source: Channel::Telegram,
+    });
+    marie.tags = vec!["yoga".into()];
+    store.insert_contact(&marie).await.unwrap();
+
+    assert_eq!(store.get_contact(&bot("demo"), &marie.id).await.unwrap(), marie);
+    let by_identity = store
+        .find_contact_by_identity(&bot("demo"), &Identity::new(Channel::Telegram, "1001"))
+        .await;
+    assert_eq!(by_identity.unwrap().unwrap().id, marie.id);
+    let by_email = store
+        .find_contact_by_email(&bot("demo"), &Email::parse("marie@example.fr").unwrap())
+        .await;
+    assert_eq!(by_email.unwrap().unwrap().id, marie.id);
+    let by_phone = store
+        .find_contact_by_phone(&bot("demo"), &Phone::parse("+33612345678", None).unwrap())
+        .await;
+    assert_eq!(by_phone.unwrap().unwrap().id, marie.id);
+    assert!(
+        store
+            .find_contact_by_identity(&bot("demo"), &Identity::new(Channel::Web, "1001"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    marie.identities.push(Identity::new(Channel::Whatsapp, "+33612345678"));
+    marie.name = Some("Marie D.".into());
+    store.update_contact(&marie).await.unwrap();
+    let linked = store
+        .find_contact_by_identity(&bot("demo"), &Identity::new(Channel::Whatsapp, "+33612345678"))
+        .await;
+    assert_eq!(linked.unwrap().unwrap().name.as_deref(), Some("Marie D."));
+
+    let missing = store.get_contact(&bot("demo"), &ContactId::from("nobody")).await;
+    assert_eq!(missing.unwrap_err(), StoreError::NotFound);
+    let ghost = contact("demo", Channel::Web, "ghost");
+    assert_eq!(store.update_contact(&ghost).await.unwrap_err(), StoreError::NotFound);
+}
+
+async fn an_identity_belongs_to_one_contact_per_bot(store: Arc<dyn Store>) {
+    let first = contact("demo", Channel::Telegram, "42");
+    store.insert_contact(&first).await.unwrap();
+
+    let twin = contact("demo", Channel::Telegram, "42");
+    assert!(matches!(
+        store.insert_contact(&twin).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(
+        matches!(
+            store.get_contact(&bot("demo"), &twin.id).await,
+            Err(StoreError::NotFound)
+        ),
+        "nothing written"
+    );
+
+    let mut other = contact("demo", Channel::Web, "visitor-1");
+    store.insert_contact(&other).await.unwrap();
+    other.identities.push(Identity::new(Channel::Telegram, "42"));
+    assert!(matches!(
+        store.update_contact(&other).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let owner = store
+        .find_contact_by_identity(&bot("demo"), &Identity::new(Channel::Telegram, "42"))
+        .await
+        .unwrap();
+    assert_eq!(owner.unwrap().id, first.id, "the identity stays with its owner");
+
+    let same_person_elsewhere = contact("other", Channel::Telegram, "42");
+    store.insert_contact(&same_person_elsewhere).await.unwrap();
+}
+
+async fn records_of_one_bot_are_invisible_to_another(store: Arc<dyn Store>) {
+    let a = contact("alpha", Channel::Telegram, "7");
+    store.insert_contact(&a).await.unwrap();
+    store
+        .upsert_course(&crate::support::course("alpha", "yoga"))
+        .await
+        .unwrap();
+    let s = crate::support::session("alpha", "yoga", t0(), 5);
+    store.insert_session(&s).await.unwrap();
+
+    let beta = bot("beta");
+    assert_eq!(store.get_contact(&beta, &a.id).await.unwrap_err(), StoreError::NotFound);
+    assert!(
+        store
+            .find_contact_by_identity(&beta, &Identity::new(Channel::Telegram, "7"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.list_courses(&beta).await.unwrap().is_empty());
+    assert!(
+        store
+            .list_sessions(&beta, t0() - Duration::days(1), t0() + Duration::days(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.reserve_seat(&beta, &s.id).await.unwrap_err(),
+        StoreError::NotFound
+    );
+    assert!(
+        store
+            .list_contacts(&beta, &PageRequest::first(10))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
+
+async fn contacts_are_listed_a_page_at_a_time(store: Arc<dyn Store>) {
+    let mut ids = HashSet::new();
+    for i in 0..25 {
+        let c = contact("demo", Channel::Web, &format!("v{i}"));
+        ids.insert(c.id.clone());
+        store.insert_contact(&c).await.unwrap();
+    }
+    store
+        .insert_contact(&contact("other", Channel::Web, "v0"))
+        .await
+        .unwrap();
+
+    let mut seen = Vec::new();
+    let mut page = PageRequest::first(10);
+    let mut sizes = Vec::new();
+    loop {
+        let result = store.list_contacts(&bot("demo"), &page).await.unwrap();
+        sizes.push(result.items.len());
+        seen.extend(result.items.into_iter().map(|c| c.id));
+        match result.next {
+            Some(next) => {
+                page = PageRequest {
+                    after: Some(next),
+                    limit: 10,
+                }
+            }
+            None => break,
+        }
+    }
+    assert_eq!(sizes, vec![10, 10, 5]);
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "in id order, without repeats");
+    assert_eq!(seen.into_iter().collect::<HashSet<_>>(), ids);
+}
+
+async fn a_conversation_is_saved_and_replaced(store: Arc<dyn Store>) {
+    let who = contact("demo", Channel::Web, "chat");
+    assert!(store.load_conversation(&bot("demo"), &who.id).await.unwrap().is_none());
+    let mut record = ConversationRecord {
+        bot: bot("demo"),
+        contact: who.id.clone(),
+        state: serde_json::json!({ "step": "ask_name" }),
+        recent: vec![ChatLine {
+            from_bot: true,
+            text: "Bonjour !".into(),
+            at: t0(),
+        }],
+        updated_at: t0(),
+    };
+    store.save_conversation(&record).await.unwrap();
+    record.state = serde_json::json!({ "step": "ask_email", "name": "Léa" });
+    record.recent.push(ChatLine {
+        from_bot: false,
+        text: "Léa".into(),
+        at: t0() + Duration::seconds(5),
+    });
+    store.save_conversation(&record).await.unwrap();
+    assert_eq!(
+        store.load_conversation(&bot("demo"), &who.id).await.unwrap(),
+        Some(record)
+    );
+}

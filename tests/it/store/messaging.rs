@@ -1,0 +1,145 @@
+//! The outbox (leases) and inbound records (idempotency).
+
+use crate::support::{bot, t0};
+use chrono::Duration;
+use coachbot::domain::contact::Channel;
+use coachbot::domain::inbound::InboundRecord;
+use coachbot::domain::outbox::{OutboxMessage, OutboxState};
+use coachbot::store::Store;
+use std::sync::Arc;
+
+super::conformance!(
+    due_messages_are_leased_once_until_the_lease_runs_out,
+    a_sent_or_retried_message_belongs_to_its_lease_holder_only,
+    an_inbound_message_is_recorded_once_and_found_again_until_handled,
+);
+
+fn message(to: &str, due_in_secs: i64) -> OutboxMessage {
+    let mut m = OutboxMessage::new(
+        bot("demo"),
+        Channel::Telegram,
+        to,
+        serde_json::json!({ "text": "Bonjour" }),
+        t0(),
+    );
+    m.due_at = t0() + Duration::seconds(due_in_secs);
+    m
+}
+
+async fn due_messages_are_leased_once_until_the_lease_runs_out(store: Arc<dyn Store>) {
+    let due = message("1", 0);
+    let later = message("2", 3600);
+    store.enqueue(&due).await.unwrap();
+    store.enqueue(&later).await.unwrap();
+    let lease = Duration::seconds(30);
+
+    let claimed = store.claim_due(t0(), lease, "worker-a", 10).await.unwrap();
+    assert_eq!(
+        claimed.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
+        vec![due.id.clone()]
+    );
+    assert_eq!((claimed[0].state, claimed[0].attempts), (OutboxState::Leased, 1));
+    assert_eq!(claimed[0].owner.as_deref(), Some("worker-a"));
+
+    assert!(
+        store
+            .claim_due(t0() + Duration::seconds(29), lease, "worker-b", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let retaken = store
+        .claim_due(t0() + Duration::seconds(31), lease, "worker-b", 10)
+        .await
+        .unwrap();
+    assert_eq!(retaken.len(), 1, "an expired lease makes the message due again");
+    assert_eq!(
+        (retaken[0].owner.as_deref(), retaken[0].attempts),
+        (Some("worker-b"), 2)
+    );
+}
+
+async fn a_sent_or_retried_message_belongs_to_its_lease_holder_only(store: Arc<dyn Store>) {
+    let m = message("1", 0);
+    store.enqueue(&m).await.unwrap();
+    let demo = bot("demo");
+    store.claim_due(t0(), Duration::seconds(30), "a", 1).await.unwrap();
+    assert!(!store.mark_sent(&demo, &m.id, "b").await.unwrap(), "not b's lease");
+    assert!(
+        store
+            .retry_later(&demo, &m.id, "a", t0() + Duration::seconds(60), "Twilio 20429", false)
+            .await
+            .unwrap()
+    );
+    let pending = store.get_outbox(&demo, &m.id).await.unwrap();
+    assert_eq!(
+        (pending.state, pending.last_error.as_deref(), pending.owner),
+        (OutboxState::Pending, Some("Twilio 20429"), None)
+    );
+    assert!(
+        store
+            .claim_due(t0() + Duration::seconds(59), Duration::seconds(30), "a", 1)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    store
+        .claim_due(t0() + Duration::seconds(60), Duration::seconds(30), "c", 1)
+        .await
+        .unwrap();
+    assert!(!store.mark_sent(&demo, &m.id, "a").await.unwrap(), "a's lease is over");
+    assert!(store.mark_sent(&demo, &m.id, "c").await.unwrap());
+    assert_eq!(store.get_outbox(&demo, &m.id).await.unwrap().state, OutboxState::Sent);
+    assert!(
+        store
+            .claim_due(t0() + Duration::days(1), Duration::seconds(30), "d", 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "sent is final"
+    );
+}
+
+async fn an_inbound_message_is_recorded_once_and_found_again_until_handled(store: Arc<dyn Store>) {
+    let record = |id: &str, at_secs: i64| InboundRecord {
+        bot: bot("demo"),
+        key: InboundRecord::key_for(Channel::Telegram, id),
+        channel: Channel::Telegram,
+        payload: serde_json::json!({ "text": "salut" }),
+        done: false,
+        received_at: t0() + Duration::seconds(at_secs),
+        expires_at: t0() + Duration::days(2),
+    };
+    assert!(store.record_inbound_once(&record("100", 0)).await.unwrap());
+    assert!(
+        !store.record_inbound_once(&record("100", 1)).await.unwrap(),
+        "a replay is dropped"
+    );
+    assert!(store.record_inbound_once(&record("101", 2)).await.unwrap());
+    let mut other_bot = record("100", 0);
+    other_bot.bot = bot("other");
+    assert!(store.record_inbound_once(&other_bot).await.unwrap(), "keys are per bot");
+
+    let unhandled = store
+        .list_unhandled_inbound(t0() + Duration::seconds(10), 10)
+        .await
+        .unwrap();
+    assert_eq!(unhandled.iter().filter(|r| r.bot == bot("demo")).count(), 2);
+    store.mark_inbound_done(&bot("demo"), "telegram:100").await.unwrap();
+    let unhandled = store
+        .list_unhandled_inbound(t0() + Duration::seconds(10), 10)
+        .await
+        .unwrap();
+    assert!(
+        unhandled
+            .iter()
+            .all(|r| r.key != "telegram:100" || r.bot != bot("demo"))
+    );
+
+    assert_eq!(store.purge_inbound(t0() + Duration::days(3)).await.unwrap(), 3);
+    assert!(
+        store.record_inbound_once(&record("100", 0)).await.unwrap(),
+        "forgotten after expiry"
+    );
+}
