@@ -79,6 +79,18 @@ id_type!(
     OutboxId
 );
 
+impl BatchId {
+    /// A short batch id the coach can type (`K7Q2M`): 5 characters of the promo alphabet.
+    pub fn short(rng: &mut impl rand::Rng) -> Self {
+        Self(crate::domain::promo::code::generate(None, 5, rng))
+    }
+
+    /// A batch id as typed by the coach (case and spaces ignored).
+    pub fn typed(text: &str) -> Self {
+        Self(crate::domain::promo::code::key(text))
+    }
+}
+
 /// The id of a bot (one business): lower-case letters, digits, `-` and `_`, 1 to 32 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -98,6 +98,15 @@ pub enum RedeemOutcome {
     AlreadyUsedByContact,
 }
 
+/// How much of a batch was used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BatchUsage {
+    /// Codes in the batch.
+    pub codes: u64,
+    /// Codes used at least once.
+    pub used: u64,
+}
+
 /// Everything coachbot keeps, as one object: `Arc<dyn Store>`. The operations are grouped by
 /// aggregate in the supertraits, all callable on a `dyn Store`; on a concrete backend type,
 /// `use coachbot::store::prelude::*` brings them into scope.
@@ -187,27 +196,62 @@ pub trait BookingStore: Send + Sync {
     async fn give_back_credit(&self, bot: &BotId, id: &WalletId) -> StoreResult<()>;
 }
 
-/// Promo batches, codes and redemptions.
+/// Promo batches, codes and redemptions. Codes are looked up by their key (`code::key`).
 #[async_trait]
 pub trait PromoStore: Send + Sync {
-    /// Adds a batch and all its codes, or nothing: `Conflict` lists the codes that already exist.
-    async fn insert_promo_batch(&self, batch: &PromoBatch, codes: &[PromoCode]) -> StoreResult<()>;
-    /// One batch.
+    /// Starts a batch, hidden (with its codes) from every read until it is published.
+    async fn begin_promo_batch(&self, batch: &PromoBatch) -> StoreResult<()>;
+    /// Adds codes to a hidden batch. Codes whose key is taken (in any batch of the bot) are not
+    /// added: their keys are returned, for the caller to draw new ones.
+    async fn add_promo_codes(&self, codes: &[PromoCode]) -> StoreResult<Vec<String>>;
+    /// Makes a hidden batch and its codes visible, recording how many codes it holds.
+    async fn publish_promo_batch(&self, bot: &BotId, id: &BatchId, count: u32) -> StoreResult<()>;
+    /// Removes a hidden batch and its codes (a generation that failed or was abandoned).
+    async fn discard_promo_batch(&self, bot: &BotId, id: &BatchId) -> StoreResult<()>;
+    /// Adds a batch and all its codes, or nothing: `Conflict` lists the keys already taken.
+    async fn insert_promo_batch(&self, batch: &PromoBatch, codes: &[PromoCode]) -> StoreResult<()> {
+        self.begin_promo_batch(batch).await?;
+        let taken = match self.add_promo_codes(codes).await {
+            Ok(taken) => taken,
+            Err(error) => {
+                self.discard_promo_batch(&batch.bot, &batch.id).await?;
+                return Err(error);
+            }
+        };
+        if !taken.is_empty() {
+            self.discard_promo_batch(&batch.bot, &batch.id).await?;
+            return Err(StoreError::Conflict {
+                what: "promo code",
+                keys: taken,
+            });
+        }
+        self.publish_promo_batch(&batch.bot, &batch.id, codes.len() as u32)
+            .await
+    }
+    /// One published batch.
     async fn get_promo_batch(&self, bot: &BotId, id: &BatchId) -> StoreResult<PromoBatch>;
-    /// Every batch of the bot, oldest first.
+    /// Every published batch of the bot, oldest first.
     async fn list_promo_batches(&self, bot: &BotId) -> StoreResult<Vec<PromoBatch>>;
-    /// One code, by its exact stored text.
-    async fn get_promo_code(&self, bot: &BotId, code: &str) -> StoreResult<PromoCode>;
-    /// The codes of a batch in code order, a page at a time.
+    /// Replaces a published batch's record (its terms after a batch edit).
+    async fn update_promo_batch(&self, batch: &PromoBatch) -> StoreResult<()>;
+    /// How many codes a batch holds and how many of them were used at least once.
+    async fn promo_batch_usage(&self, bot: &BotId, id: &BatchId) -> StoreResult<BatchUsage>;
+    /// One code of a published batch, by key.
+    async fn get_promo_code(&self, bot: &BotId, key: &str) -> StoreResult<PromoCode>;
+    /// The codes of a published batch in key order, a page at a time.
     async fn list_promo_codes(&self, bot: &BotId, batch: &BatchId, page: &PageRequest) -> StoreResult<Page<PromoCode>>;
-    /// Replaces a code's editable fields (terms, assignment, disabled); its use count is kept.
+    /// Replaces a code's editable fields (terms, overrides, assignment, disabled); its use count is kept.
     async fn update_promo_code(&self, code: &PromoCode) -> StoreResult<()>;
+    /// Deletes a code that was never used; false (and nothing deleted) when it was used.
+    async fn delete_promo_code(&self, bot: &BotId, key: &str) -> StoreResult<bool>;
     /// Counts one use of a code, atomically respecting its maximum uses and its per-contact limit.
     async fn redeem_promo(&self, redemption: &Redemption) -> StoreResult<RedeemOutcome>;
     /// Gives a use back (the booking it paid for was cancelled); false when it was already given back.
     async fn release_redemption(&self, bot: &BotId, id: &RedemptionId) -> StoreResult<bool>;
     /// The uses of a code, oldest first.
-    async fn list_redemptions(&self, bot: &BotId, code: &str) -> StoreResult<Vec<Redemption>>;
+    async fn list_redemptions(&self, bot: &BotId, key: &str) -> StoreResult<Vec<Redemption>>;
+    /// How many times a contact used a code.
+    async fn count_contact_redemptions(&self, bot: &BotId, key: &str, contact: &ContactId) -> StoreResult<u32>;
 }
 
 /// The outbox (messages to send, leased to one worker at a time) and inbound records (idempotency).

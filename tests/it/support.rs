@@ -163,16 +163,7 @@ pub fn batch(
     };
     let codes = codes
         .iter()
-        .map(|code| PromoCode {
-            bot: bot(bot_id),
-            code: (*code).to_owned(),
-            batch: batch.id.clone(),
-            terms: batch.terms.clone(),
-            assigned_to: None,
-            disabled: false,
-            uses: 0,
-            created_at: t0(),
-        })
+        .map(|code| PromoCode::new(&batch, (*code).to_owned(), t0()))
         .collect();
     (batch, codes)
 }

@@ -145,8 +145,8 @@ impl MongoStore {
             (
                 "promo_codes",
                 vec![
-                    unique(doc! { "bot": 1, "code": 1 }),
-                    plain(doc! { "bot": 1, "batch": 1, "code": 1 }),
+                    unique(doc! { "bot": 1, "key": 1 }),
+                    plain(doc! { "bot": 1, "batch": 1, "key": 1 }),
                 ],
             ),
             (

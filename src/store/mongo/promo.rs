@@ -1,16 +1,15 @@
-//! Promo batches, codes and redemptions.
+//! Promo batches, codes and redemptions. A batch and its codes are written flagged `pending`
+//! (invisible to every read) and unflagged when complete; a failed generation removes them.
 
 use super::{MongoStore, backend_error, is_duplicate, key, to_document, with, write_error};
 use crate::domain::promo::{PromoBatch, PromoCode, Redemption};
-use crate::domain::{BatchId, BotId, RedemptionId};
+use crate::domain::{BatchId, BotId, ContactId, RedemptionId};
 use crate::store::PromoStore;
-use crate::store::{Page, PageRequest, RedeemOutcome, StoreError, StoreResult};
+use crate::store::{BatchUsage, Page, PageRequest, RedeemOutcome, StoreError, StoreResult};
 use async_trait::async_trait;
 use mongodb::bson::{Document, doc};
 use mongodb::error::ErrorKind;
 
-/// Codes sent per `insertMany` when a batch is written.
-const CODES_PER_INSERT: usize = 1000;
 /// Marks a promo batch and its codes while they are being written; readers never see them.
 const PENDING: &str = "pending";
 
@@ -18,8 +17,12 @@ fn not_pending() -> Document {
     doc! { PENDING: { "$exists": false } }
 }
 
-/// The codes of a chunk that an unordered `insertMany` refused as duplicates.
-fn duplicate_codes(error: &mongodb::error::Error, chunk: &[PromoCode]) -> Option<Vec<String>> {
+fn code_filter(bot: &BotId, key: &str) -> Document {
+    with(doc! { "bot": bot.as_str(), "key": key }, not_pending())
+}
+
+/// The keys of the codes an unordered `insertMany` refused as duplicates; `None` for other failures.
+fn duplicate_keys(error: &mongodb::error::Error, codes: &[PromoCode]) -> Option<Vec<String>> {
     let ErrorKind::InsertMany(failure) = error.kind.as_ref() else {
         return None;
     };
@@ -30,74 +33,69 @@ fn duplicate_codes(error: &mongodb::error::Error, chunk: &[PromoCode]) -> Option
     Some(
         write_errors
             .iter()
-            .filter_map(|w| chunk.get(w.index))
-            .map(|c| c.code.clone())
+            .filter_map(|w| codes.get(w.index))
+            .map(|c| c.key.clone())
             .collect(),
     )
 }
 
-impl MongoStore {
-    async fn remove_pending_batch(&self, bot: &BotId, batch: &BatchId) -> StoreResult<()> {
-        let filter = doc! { "bot": bot.as_str(), "batch": batch.as_str(), PENDING: true };
+#[async_trait]
+impl PromoStore for MongoStore {
+    async fn begin_promo_batch(&self, batch: &PromoBatch) -> StoreResult<()> {
+        let mut doc = to_document(batch)?;
+        doc.insert(PENDING, true);
+        self.coll::<Document>("promo_batches")
+            .insert_one(doc)
+            .await
+            .map_err(|e| write_error(e, "promo batch", batch.id.as_str()))?;
+        Ok(())
+    }
+
+    async fn add_promo_codes(&self, codes: &[PromoCode]) -> StoreResult<Vec<String>> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let docs = codes
+            .iter()
+            .map(|code| to_document(code).map(|d| with(d, doc! { PENDING: true })))
+            .collect::<StoreResult<Vec<_>>>()?;
+        match self
+            .coll::<Document>("promo_codes")
+            .insert_many(docs)
+            .ordered(false)
+            .await
+        {
+            Ok(_) => Ok(Vec::new()),
+            Err(e) => duplicate_keys(&e, codes).ok_or_else(|| backend_error(e)),
+        }
+    }
+
+    async fn publish_promo_batch(&self, bot: &BotId, id: &BatchId, count: u32) -> StoreResult<()> {
+        self.coll::<Document>("promo_codes")
+            .update_many(
+                doc! { "bot": bot.as_str(), "batch": id.as_str() },
+                doc! { "$unset": { PENDING: "" } },
+            )
+            .await
+            .map_err(backend_error)?;
+        let filter = with(key(bot, id.as_str()), doc! { PENDING: true });
+        let update = doc! { "$unset": { PENDING: "" }, "$set": { "count": i64::from(count) } };
+        match self.update_if("promo_batches", filter, update).await? {
+            true => Ok(()),
+            false => Err(StoreError::NotFound),
+        }
+    }
+
+    async fn discard_promo_batch(&self, bot: &BotId, id: &BatchId) -> StoreResult<()> {
+        let filter = doc! { "bot": bot.as_str(), "batch": id.as_str(), PENDING: true };
         self.coll::<Document>("promo_codes")
             .delete_many(filter)
             .await
             .map_err(backend_error)?;
         self.coll::<Document>("promo_batches")
-            .delete_one(with(key(bot, batch.as_str()), doc! { PENDING: true }))
+            .delete_one(with(key(bot, id.as_str()), doc! { PENDING: true }))
             .await
             .map_err(backend_error)?;
-        Ok(())
-    }
-}
-
-#[async_trait]
-impl PromoStore for MongoStore {
-    async fn insert_promo_batch(&self, batch: &PromoBatch, codes: &[PromoCode]) -> StoreResult<()> {
-        let mut batch_doc = to_document(batch)?;
-        batch_doc.insert(PENDING, true);
-        self.coll::<Document>("promo_batches")
-            .insert_one(batch_doc)
-            .await
-            .map_err(|e| write_error(e, "promo batch", batch.id.as_str()))?;
-        let mut taken = Vec::new();
-        for chunk in codes.chunks(CODES_PER_INSERT) {
-            let docs = chunk
-                .iter()
-                .map(|code| to_document(code).map(|mut d| with(std::mem::take(&mut d), doc! { PENDING: true })))
-                .collect::<StoreResult<Vec<_>>>()?;
-            if let Err(e) = self
-                .coll::<Document>("promo_codes")
-                .insert_many(docs)
-                .ordered(false)
-                .await
-            {
-                match duplicate_codes(&e, chunk) {
-                    Some(duplicates) => taken.extend(duplicates),
-                    None => {
-                        self.remove_pending_batch(&batch.bot, &batch.id).await?;
-                        return Err(backend_error(e));
-                    }
-                }
-            }
-        }
-        if !taken.is_empty() {
-            self.remove_pending_batch(&batch.bot, &batch.id).await?;
-            return Err(StoreError::Conflict {
-                what: "promo code",
-                keys: taken,
-            });
-        }
-        let unset = doc! { "$unset": { PENDING: "" } };
-        self.coll::<Document>("promo_codes")
-            .update_many(
-                doc! { "bot": batch.bot.as_str(), "batch": batch.id.as_str() },
-                unset.clone(),
-            )
-            .await
-            .map_err(backend_error)?;
-        self.update_if("promo_batches", key(&batch.bot, batch.id.as_str()), unset)
-            .await?;
         Ok(())
     }
 
@@ -107,51 +105,74 @@ impl PromoStore for MongoStore {
     }
 
     async fn list_promo_batches(&self, bot: &BotId) -> StoreResult<Vec<PromoBatch>> {
-        self.find_all(
-            "promo_batches",
-            with(doc! { "bot": bot.as_str() }, not_pending()),
-            doc! { "id": 1 },
-            None,
-        )
-        .await
+        let filter = with(doc! { "bot": bot.as_str() }, not_pending());
+        self.find_all("promo_batches", filter, doc! { "created_at": 1, "id": 1 }, None)
+            .await
     }
 
-    async fn get_promo_code(&self, bot: &BotId, code: &str) -> StoreResult<PromoCode> {
-        self.find_one(
-            "promo_codes",
-            with(doc! { "bot": bot.as_str(), "code": code }, not_pending()),
-        )
-        .await
+    async fn update_promo_batch(&self, batch: &PromoBatch) -> StoreResult<()> {
+        let filter = with(key(&batch.bot, batch.id.as_str()), not_pending());
+        self.replace("promo_batches", filter, batch, false, "promo batch").await
+    }
+
+    async fn promo_batch_usage(&self, bot: &BotId, id: &BatchId) -> StoreResult<BatchUsage> {
+        let codes = self.coll::<Document>("promo_codes");
+        let all = doc! { "bot": bot.as_str(), "batch": id.as_str() };
+        let total = codes.count_documents(all.clone()).await.map_err(backend_error)?;
+        let used = codes
+            .count_documents(with(all, doc! { "uses": { "$gt": 0 } }))
+            .await
+            .map_err(backend_error)?;
+        Ok(BatchUsage { codes: total, used })
+    }
+
+    async fn get_promo_code(&self, bot: &BotId, key: &str) -> StoreResult<PromoCode> {
+        self.find_one("promo_codes", code_filter(bot, key)).await
     }
 
     async fn list_promo_codes(&self, bot: &BotId, batch: &BatchId, page: &PageRequest) -> StoreResult<Page<PromoCode>> {
         let after = page.after.clone().unwrap_or_default();
         let filter = with(
-            doc! { "bot": bot.as_str(), "batch": batch.as_str(), "code": { "$gt": after } },
+            doc! { "bot": bot.as_str(), "batch": batch.as_str(), "key": { "$gt": after } },
             not_pending(),
         );
         let items = self
             .find_all(
                 "promo_codes",
                 filter,
-                doc! { "code": 1 },
+                doc! { "key": 1 },
                 Some(i64::from(page.limit) + 1),
             )
             .await?;
-        Ok(Page::from_overfetch(items, page.limit, |c: &PromoCode| c.code.clone()))
+        Ok(Page::from_overfetch(items, page.limit, |c: &PromoCode| c.key.clone()))
     }
 
     async fn update_promo_code(&self, code: &PromoCode) -> StoreResult<()> {
         let mut fields = to_document(code)?;
         fields.remove("uses");
-        let filter = with(
-            doc! { "bot": code.bot.as_str(), "code": code.code.as_str() },
-            not_pending(),
-        );
-        match self.update_if("promo_codes", filter, doc! { "$set": fields }).await? {
+        match self
+            .update_if(
+                "promo_codes",
+                code_filter(&code.bot, &code.key),
+                doc! { "$set": fields },
+            )
+            .await?
+        {
             true => Ok(()),
             false => Err(StoreError::NotFound),
         }
+    }
+
+    async fn delete_promo_code(&self, bot: &BotId, key: &str) -> StoreResult<bool> {
+        let deleted = self
+            .coll::<Document>("promo_codes")
+            .delete_one(with(code_filter(bot, key), doc! { "uses": 0 }))
+            .await
+            .map_err(backend_error)?;
+        if deleted.deleted_count == 0 {
+            self.get_promo_code(bot, key).await?;
+        }
+        Ok(deleted.deleted_count == 1)
     }
 
     async fn redeem_promo(&self, redemption: &Redemption) -> StoreResult<RedeemOutcome> {
@@ -176,7 +197,7 @@ impl PromoStore for MongoStore {
                 Err(e) => return Err(backend_error(e)),
             }
         }
-        let mut filter = doc! { "bot": bot, "code": code };
+        let mut filter = code_filter(&redemption.bot, code);
         if promo.terms.max_uses > 0 {
             filter.insert("uses", doc! { "$lt": i64::from(promo.terms.max_uses) });
         }
@@ -204,23 +225,35 @@ impl PromoStore for MongoStore {
         else {
             return Ok(false);
         };
-        let code = doc! { "bot": bot.as_str(), "code": redemption.code.as_str() };
         let decrement = doc! { "$inc": { "uses": -1 } };
         let positive = doc! { "uses": { "$gt": 0 } };
-        self.update_if("promo_codes", with(code.clone(), positive.clone()), decrement.clone())
+        let code = doc! { "bot": bot.as_str(), "key": redemption.code.as_str() };
+        self.update_if("promo_codes", with(code, positive.clone()), decrement.clone())
             .await?;
-        let per_contact = with(with(code, doc! { "contact": redemption.contact.as_str() }), positive);
-        self.update_if("promo_contact_uses", per_contact, decrement).await?;
+        let per_contact =
+            doc! { "bot": bot.as_str(), "code": redemption.code.as_str(), "contact": redemption.contact.as_str() };
+        self.update_if("promo_contact_uses", with(per_contact, positive), decrement)
+            .await?;
         Ok(true)
     }
 
-    async fn list_redemptions(&self, bot: &BotId, code: &str) -> StoreResult<Vec<Redemption>> {
+    async fn list_redemptions(&self, bot: &BotId, key: &str) -> StoreResult<Vec<Redemption>> {
         self.find_all(
             "redemptions",
-            doc! { "bot": bot.as_str(), "code": code },
+            doc! { "bot": bot.as_str(), "code": key },
             doc! { "id": 1 },
             None,
         )
         .await
+    }
+
+    async fn count_contact_redemptions(&self, bot: &BotId, key: &str, contact: &ContactId) -> StoreResult<u32> {
+        let filter = doc! { "bot": bot.as_str(), "code": key, "contact": contact.as_str() };
+        let n = self
+            .coll::<Document>("redemptions")
+            .count_documents(filter)
+            .await
+            .map_err(backend_error)?;
+        u32::try_from(n).map_err(backend_error)
     }
 }

@@ -1,60 +1,110 @@
-//! Promo batches, codes and redemptions.
+//! Promo batches, codes and redemptions. A batch is inserted hidden (`pending`), its codes added in
+//! multi-row statements, then published by clearing one flag: codes are read through a join on a
+//! published batch, so a generation that stops half-way leaves nothing visible.
 
 use super::{SqliteStore, args, backend_error, from_doc, query, to_doc, write_error};
 use crate::domain::promo::{PromoBatch, PromoCode, Redemption};
-use crate::domain::{BatchId, BotId, RedemptionId};
+use crate::domain::{BatchId, BotId, ContactId, RedemptionId};
 use crate::store::PromoStore;
-use crate::store::{Page, PageRequest, RedeemOutcome, StoreError, StoreResult};
+use crate::store::{BatchUsage, Page, PageRequest, RedeemOutcome, StoreError, StoreResult};
 use async_trait::async_trait;
 use sqlx::{Row, Sqlite};
+use std::collections::HashSet;
 
-/// Rows inserted per statement when a batch of promo codes is written.
+/// Rows inserted per statement when codes are added.
 const CODES_PER_STATEMENT: usize = 500;
+
+/// Codes of published batches only.
+macro_rules! visible_codes {
+    ($where:literal) => {
+        concat!(
+            "SELECT c.doc FROM promo_codes c JOIN promo_batches b ON b.bot = c.bot AND b.id = c.batch ",
+            "WHERE b.pending IS NULL AND ",
+            $where
+        )
+    };
+}
+
+fn count(row: &sqlx::sqlite::SqliteRow, index: usize) -> StoreResult<u64> {
+    let value: Option<i64> = row.try_get(index).map_err(backend_error)?;
+    u64::try_from(value.unwrap_or(0)).map_err(backend_error)
+}
 
 #[async_trait]
 impl PromoStore for SqliteStore {
-    async fn insert_promo_batch(&self, batch: &PromoBatch, codes: &[PromoCode]) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await.map_err(backend_error)?;
-        query("INSERT INTO promo_batches (doc) VALUES (?)", args![to_doc(batch)?])
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| write_error(e, "promo batch", batch.id.as_str()))?;
+    async fn begin_promo_batch(&self, batch: &PromoBatch) -> StoreResult<()> {
+        query(
+            "INSERT INTO promo_batches (doc) VALUES (json_set(?, '$.pending', json('true')))",
+            args![to_doc(batch)?],
+        )
+        .execute(&self.writer)
+        .await
+        .map_err(|e| write_error(e, "promo batch", batch.id.as_str()))?;
+        Ok(())
+    }
+
+    async fn add_promo_codes(&self, codes: &[PromoCode]) -> StoreResult<Vec<String>> {
         let mut taken = Vec::new();
+        let mut tx = self.writer.begin().await.map_err(backend_error)?;
         for chunk in codes.chunks(CODES_PER_STATEMENT) {
-            let mut insert = sqlx::QueryBuilder::<Sqlite>::new("INSERT INTO promo_codes (doc) ");
             let docs = chunk.iter().map(to_doc).collect::<StoreResult<Vec<_>>>()?;
+            let mut insert = sqlx::QueryBuilder::<Sqlite>::new("INSERT INTO promo_codes (doc) ");
             insert.push_values(docs, |mut row, doc| {
                 row.push_bind(doc);
             });
-            insert.push(" ON CONFLICT (bot, code) DO NOTHING RETURNING code");
+            insert.push(" ON CONFLICT (bot, key) DO NOTHING RETURNING key");
             let inserted: Vec<String> = insert
                 .build_query_scalar()
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(backend_error)?;
             if inserted.len() < chunk.len() {
-                let inserted: std::collections::HashSet<&str> = inserted.iter().map(String::as_str).collect();
+                let inserted: HashSet<&str> = inserted.iter().map(String::as_str).collect();
                 taken.extend(
                     chunk
                         .iter()
-                        .filter(|c| !inserted.contains(c.code.as_str()))
-                        .map(|c| c.code.clone()),
+                        .filter(|c| !inserted.contains(c.key.as_str()))
+                        .map(|c| c.key.clone()),
                 );
             }
         }
-        if !taken.is_empty() {
-            tx.rollback().await.map_err(backend_error)?;
-            return Err(StoreError::Conflict {
-                what: "promo code",
-                keys: taken,
-            });
+        tx.commit().await.map_err(backend_error)?;
+        Ok(taken)
+    }
+
+    async fn publish_promo_batch(&self, bot: &BotId, id: &BatchId, count: u32) -> StoreResult<()> {
+        self.update_one(
+            "UPDATE promo_batches SET doc = json_set(json_remove(doc, '$.pending'), '$.count', ?) \
+             WHERE bot = ? AND id = ? AND pending IS NOT NULL",
+            args![i64::from(count), bot.as_str(), id.as_str()],
+        )
+        .await
+    }
+
+    async fn discard_promo_batch(&self, bot: &BotId, id: &BatchId) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(backend_error)?;
+        let removed = query(
+            "DELETE FROM promo_batches WHERE bot = ? AND id = ? AND pending IS NOT NULL",
+            args![bot.as_str(), id.as_str()],
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        if removed.rows_affected() == 1 {
+            query(
+                "DELETE FROM promo_codes WHERE bot = ? AND batch = ?",
+                args![bot.as_str(), id.as_str()],
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
         }
         tx.commit().await.map_err(backend_error)
     }
 
     async fn get_promo_batch(&self, bot: &BotId, id: &BatchId) -> StoreResult<PromoBatch> {
         self.fetch_one(
-            "SELECT doc FROM promo_batches WHERE bot = ? AND id = ?",
+            "SELECT doc FROM promo_batches WHERE bot = ? AND id = ? AND pending IS NULL",
             args![bot.as_str(), id.as_str()],
         )
         .await
@@ -62,24 +112,43 @@ impl PromoStore for SqliteStore {
 
     async fn list_promo_batches(&self, bot: &BotId) -> StoreResult<Vec<PromoBatch>> {
         self.fetch_all(
-            "SELECT doc FROM promo_batches WHERE bot = ? ORDER BY id",
+            "SELECT doc FROM promo_batches WHERE bot = ? AND pending IS NULL ORDER BY doc ->> '$.created_at', id",
             args![bot.as_str()],
         )
         .await
     }
 
-    async fn get_promo_code(&self, bot: &BotId, code: &str) -> StoreResult<PromoCode> {
-        self.fetch_one(
-            "SELECT doc FROM promo_codes WHERE bot = ? AND code = ?",
-            args![bot.as_str(), code],
+    async fn update_promo_batch(&self, batch: &PromoBatch) -> StoreResult<()> {
+        self.update_one(
+            "UPDATE promo_batches SET doc = ? WHERE bot = ? AND id = ? AND pending IS NULL",
+            args![to_doc(batch)?, batch.bot.as_str(), batch.id.as_str()],
         )
         .await
+    }
+
+    async fn promo_batch_usage(&self, bot: &BotId, id: &BatchId) -> StoreResult<BatchUsage> {
+        let row = query(
+            "SELECT count(*), sum((doc ->> '$.uses') > 0) FROM promo_codes WHERE bot = ? AND batch = ?",
+            args![bot.as_str(), id.as_str()],
+        )
+        .fetch_one(&self.reader)
+        .await
+        .map_err(backend_error)?;
+        Ok(BatchUsage {
+            codes: count(&row, 0)?,
+            used: count(&row, 1)?,
+        })
+    }
+
+    async fn get_promo_code(&self, bot: &BotId, key: &str) -> StoreResult<PromoCode> {
+        self.fetch_one(visible_codes!("c.bot = ? AND c.key = ?"), args![bot.as_str(), key])
+            .await
     }
 
     async fn list_promo_codes(&self, bot: &BotId, batch: &BatchId, page: &PageRequest) -> StoreResult<Page<PromoCode>> {
         let items = self
             .fetch_all(
-                "SELECT doc FROM promo_codes WHERE bot = ? AND batch = ? AND code > ? ORDER BY code LIMIT ?",
+                visible_codes!("c.bot = ? AND c.batch = ? AND c.key > ? ORDER BY c.key LIMIT ?"),
                 args![
                     bot.as_str(),
                     batch.as_str(),
@@ -88,28 +157,38 @@ impl PromoStore for SqliteStore {
                 ],
             )
             .await?;
-        Ok(Page::from_overfetch(items, page.limit, |c: &PromoCode| c.code.clone()))
+        Ok(Page::from_overfetch(items, page.limit, |c: &PromoCode| c.key.clone()))
     }
 
     async fn update_promo_code(&self, code: &PromoCode) -> StoreResult<()> {
         self.update_one(
-            "UPDATE promo_codes SET doc = json_set(?, '$.uses', doc -> '$.uses') WHERE bot = ? AND code = ?",
-            args![to_doc(code)?, code.bot.as_str(), code.code.as_str()],
+            "UPDATE promo_codes SET doc = json_set(?, '$.uses', doc -> '$.uses') WHERE bot = ? AND key = ?",
+            args![to_doc(code)?, code.bot.as_str(), code.key.as_str()],
         )
         .await
     }
 
+    async fn delete_promo_code(&self, bot: &BotId, key: &str) -> StoreResult<bool> {
+        let deleted = self
+            .execute(
+                "DELETE FROM promo_codes WHERE bot = ? AND key = ? AND (doc ->> '$.uses') = 0",
+                args![bot.as_str(), key],
+            )
+            .await?;
+        if deleted == 0 {
+            self.get_promo_code(bot, key).await?;
+        }
+        Ok(deleted == 1)
+    }
+
     async fn redeem_promo(&self, redemption: &Redemption) -> StoreResult<RedeemOutcome> {
-        let (bot, code) = (redemption.bot.as_str(), redemption.code.as_str());
+        let (bot, key) = (redemption.bot.as_str(), redemption.code.as_str());
         let mut tx = self.writer.begin().await.map_err(backend_error)?;
-        let row = query(
-            "SELECT doc FROM promo_codes WHERE bot = ? AND code = ?",
-            args![bot, code],
-        )
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(backend_error)?
-        .ok_or(StoreError::NotFound)?;
+        let row = query(visible_codes!("c.bot = ? AND c.key = ?"), args![bot, key])
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend_error)?
+            .ok_or(StoreError::NotFound)?;
         let promo: PromoCode = from_doc(&row)?;
         if promo.terms.max_uses > 0 && promo.uses >= promo.terms.max_uses {
             return Ok(RedeemOutcome::UsedUp);
@@ -117,7 +196,7 @@ impl PromoStore for SqliteStore {
         if promo.terms.per_contact > 0 {
             let used: i64 = query(
                 "SELECT count(*) FROM redemptions WHERE bot = ? AND code = ? AND contact = ?",
-                args![bot, code, redemption.contact.as_str()],
+                args![bot, key, redemption.contact.as_str()],
             )
             .fetch_one(&mut *tx)
             .await
@@ -128,8 +207,8 @@ impl PromoStore for SqliteStore {
             }
         }
         query(
-            "UPDATE promo_codes SET doc = json_set(doc, '$.uses', (doc ->> '$.uses') + 1) WHERE bot = ? AND code = ?",
-            args![bot, code],
+            "UPDATE promo_codes SET doc = json_set(doc, '$.uses', (doc ->> '$.uses') + 1) WHERE bot = ? AND key = ?",
+            args![bot, key],
         )
         .execute(&mut *tx)
         .await
@@ -157,7 +236,7 @@ impl PromoStore for SqliteStore {
         let redemption: Redemption = from_doc(&row)?;
         query(
             "UPDATE promo_codes SET doc = json_set(doc, '$.uses', (doc ->> '$.uses') - 1) \
-             WHERE bot = ? AND code = ? AND (doc ->> '$.uses') > 0",
+             WHERE bot = ? AND key = ? AND (doc ->> '$.uses') > 0",
             args![bot.as_str(), redemption.code],
         )
         .execute(&mut *tx)
@@ -167,11 +246,22 @@ impl PromoStore for SqliteStore {
         Ok(true)
     }
 
-    async fn list_redemptions(&self, bot: &BotId, code: &str) -> StoreResult<Vec<Redemption>> {
+    async fn list_redemptions(&self, bot: &BotId, key: &str) -> StoreResult<Vec<Redemption>> {
         self.fetch_all(
             "SELECT doc FROM redemptions WHERE bot = ? AND code = ? ORDER BY id",
-            args![bot.as_str(), code],
+            args![bot.as_str(), key],
         )
         .await
+    }
+
+    async fn count_contact_redemptions(&self, bot: &BotId, key: &str, contact: &ContactId) -> StoreResult<u32> {
+        let row = query(
+            "SELECT count(*) FROM redemptions WHERE bot = ? AND code = ? AND contact = ?",
+            args![bot.as_str(), key, contact.as_str()],
+        )
+        .fetch_one(&self.reader)
+        .await
+        .map_err(backend_error)?;
+        u32::try_from(count(&row, 0)?).map_err(backend_error)
     }
 }

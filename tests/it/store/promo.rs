@@ -2,7 +2,7 @@
 
 use crate::support::{batch, bot, redemption};
 use coachbot::domain::ContactId;
-use coachbot::store::{PageRequest, RedeemOutcome, Store, StoreError};
+use coachbot::store::{BatchUsage, PageRequest, RedeemOutcome, Store, StoreError};
 use std::sync::Arc;
 
 super::conformance!(
@@ -12,7 +12,60 @@ super::conformance!(
     a_code_is_used_up_to_its_maximum_and_uses_come_back_on_release,
     a_contact_cannot_exceed_the_per_contact_limit,
     a_code_without_limits_is_used_freely_and_unknown_codes_are_not_found,
+    a_batch_being_written_is_invisible_until_published_and_can_be_discarded,
+    only_a_never_used_code_can_be_deleted,
+    batch_usage_and_contact_uses_are_counted,
 );
+
+async fn a_batch_being_written_is_invisible_until_published_and_can_be_discarded(store: Arc<dyn Store>) {
+    let demo = bot("demo");
+    let (b, codes) = batch("demo", &["HID1", "HID2", "HID3"], 1, 1);
+    store.begin_promo_batch(&b).await.unwrap();
+    assert_eq!(store.add_promo_codes(&codes[..2]).await.unwrap(), Vec::<String>::new());
+    assert_eq!(store.get_promo_batch(&demo, &b.id).await.unwrap_err(), StoreError::NotFound);
+    assert_eq!(store.get_promo_code(&demo, "HID1").await.unwrap_err(), StoreError::NotFound);
+    assert!(store.list_promo_batches(&demo).await.unwrap().is_empty());
+    let (other, other_codes) = batch("demo", &["HID2", "FRESH"], 1, 1);
+    store.begin_promo_batch(&other).await.unwrap();
+    assert_eq!(store.add_promo_codes(&other_codes).await.unwrap(), vec!["HID2".to_owned()], "hidden keys are taken too");
+    store.discard_promo_batch(&demo, &other.id).await.unwrap();
+
+    assert_eq!(store.add_promo_codes(&codes[2..]).await.unwrap(), Vec::<String>::new());
+    store.publish_promo_batch(&demo, &b.id, 3).await.unwrap();
+    assert_eq!(store.get_promo_batch(&demo, &b.id).await.unwrap().count, 3);
+    assert_eq!(store.get_promo_code(&demo, "HID3").await.unwrap().batch, b.id);
+    assert_eq!(store.get_promo_code(&demo, "FRESH").await.unwrap_err(), StoreError::NotFound, "discarded");
+    store.discard_promo_batch(&demo, &b.id).await.unwrap();
+    assert!(store.get_promo_code(&demo, "HID1").await.is_ok(), "a published batch is never discarded");
+}
+
+async fn only_a_never_used_code_can_be_deleted(store: Arc<dyn Store>) {
+    let demo = bot("demo");
+    let (b, codes) = batch("demo", &["KEEP", "DROP"], 0, 0);
+    store.insert_promo_batch(&b, &codes).await.unwrap();
+    store.redeem_promo(&redemption("demo", "KEEP", &ContactId::from("a"))).await.unwrap();
+    assert!(!store.delete_promo_code(&demo, "KEEP").await.unwrap());
+    assert!(store.get_promo_code(&demo, "KEEP").await.is_ok());
+    assert!(store.delete_promo_code(&demo, "DROP").await.unwrap());
+    assert_eq!(store.get_promo_code(&demo, "DROP").await.unwrap_err(), StoreError::NotFound);
+    assert_eq!(store.delete_promo_code(&demo, "DROP").await.unwrap_err(), StoreError::NotFound);
+}
+
+async fn batch_usage_and_contact_uses_are_counted(store: Arc<dyn Store>) {
+    let demo = bot("demo");
+    let (mut b, codes) = batch("demo", &["U1", "U2", "U3"], 0, 0);
+    store.insert_promo_batch(&b, &codes).await.unwrap();
+    let marie = ContactId::from("marie");
+    for code in ["U1", "U1", "U2"] {
+        store.redeem_promo(&redemption("demo", code, &marie)).await.unwrap();
+    }
+    assert_eq!(store.promo_batch_usage(&demo, &b.id).await.unwrap(), BatchUsage { codes: 3, used: 2 });
+    assert_eq!(store.count_contact_redemptions(&demo, "U1", &marie).await.unwrap(), 2);
+    assert_eq!(store.count_contact_redemptions(&demo, "U3", &marie).await.unwrap(), 0);
+    b.note = Some("Noël".into());
+    store.update_promo_batch(&b).await.unwrap();
+    assert_eq!(store.get_promo_batch(&demo, &b.id).await.unwrap().note.as_deref(), Some("Noël"));
+}
 
 async fn a_batch_is_stored_with_its_codes_and_listed_a_page_at_a_time(store: Arc<dyn Store>) {
     let names: Vec<String> = (0..1205).map(|i| format!("C{i:05}")).collect();
@@ -99,6 +152,7 @@ async fn editing_a_code_keeps_its_use_count(store: Arc<dyn Store>) {
 
     let mut ghost = codes[0].clone();
     ghost.code = "NOPE".into();
+    ghost.key = "NOPE".into();
     assert_eq!(store.update_promo_code(&ghost).await.unwrap_err(), StoreError::NotFound);
 }
 

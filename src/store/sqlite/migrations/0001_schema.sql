@@ -67,21 +67,24 @@ CREATE TABLE wallets (
 CREATE UNIQUE INDEX wallets_key ON wallets (bot, id);
 CREATE INDEX wallets_contact ON wallets (bot, contact);
 
+-- A batch is written hidden (`pending` set), its codes added, then published; until then neither
+-- the batch nor its codes are visible (codes are read through a join on a published batch).
 CREATE TABLE promo_batches (
-    doc TEXT NOT NULL CHECK (json_valid(doc)),
-    bot TEXT GENERATED ALWAYS AS (doc ->> '$.bot') VIRTUAL,
-    id  TEXT GENERATED ALWAYS AS (doc ->> '$.id') VIRTUAL
+    doc     TEXT NOT NULL CHECK (json_valid(doc)),
+    bot     TEXT GENERATED ALWAYS AS (doc ->> '$.bot') VIRTUAL,
+    id      TEXT GENERATED ALWAYS AS (doc ->> '$.id') VIRTUAL,
+    pending INTEGER GENERATED ALWAYS AS (doc ->> '$.pending') VIRTUAL
 );
 CREATE UNIQUE INDEX promo_batches_key ON promo_batches (bot, id);
 
 CREATE TABLE promo_codes (
     doc   TEXT NOT NULL CHECK (json_valid(doc)),
     bot   TEXT GENERATED ALWAYS AS (doc ->> '$.bot') VIRTUAL,
-    code  TEXT GENERATED ALWAYS AS (doc ->> '$.code') VIRTUAL,
+    key   TEXT GENERATED ALWAYS AS (doc ->> '$.key') VIRTUAL,
     batch TEXT GENERATED ALWAYS AS (doc ->> '$.batch') VIRTUAL
 );
-CREATE UNIQUE INDEX promo_codes_key ON promo_codes (bot, code);
-CREATE INDEX promo_codes_batch ON promo_codes (bot, batch, code);
+CREATE UNIQUE INDEX promo_codes_key ON promo_codes (bot, key);
+CREATE INDEX promo_codes_batch ON promo_codes (bot, batch, key);
 
 CREATE TABLE redemptions (
     doc     TEXT NOT NULL CHECK (json_valid(doc)),
