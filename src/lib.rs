@@ -2,9 +2,12 @@
 //!
 //! See `docs/architecture.md` for the path every message takes and the role of each module.
 
+pub mod admin;
 pub mod app;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod i18n;
+pub mod ops;
 pub mod store;
 pub mod telemetry;

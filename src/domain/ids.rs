@@ -22,6 +22,12 @@ macro_rules! id_type {
             }
         }
 
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl From<&str> for $name {
             fn from(value: &str) -> Self {
                 Self(value.to_owned())
@@ -81,7 +87,7 @@ id_type!(
 
 impl BatchId {
     /// A short batch id the coach can type (`K7Q2M`): 5 characters of the promo alphabet.
-    pub fn short(rng: &mut impl rand::Rng) -> Self {
+    pub fn short(rng: &mut (impl rand::Rng + ?Sized)) -> Self {
         Self(crate::domain::promo::code::generate(None, 5, rng))
     }
 

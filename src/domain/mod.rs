@@ -6,6 +6,7 @@
 pub mod booking;
 pub mod catalog;
 pub mod contact;
+pub mod dates;
 pub mod dialogue;
 pub mod ids;
 pub mod inbound;
@@ -13,6 +14,7 @@ pub mod language;
 pub mod money;
 pub mod outbox;
 pub mod promo;
+pub mod reply;
 pub mod session;
 pub mod slot;
 

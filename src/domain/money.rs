@@ -154,6 +154,20 @@ impl Money {
         Some(Self::new(minor, currency))
     }
 
+    /// The amount as typed in a command: `15`, `12.50` (no symbol, a dot, no sign).
+    pub fn decimal(&self) -> String {
+        let per = self.currency.minor_per_major();
+        let digits = usize::from(self.currency.minor_digits);
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        let (whole, frac) = (abs / per.unsigned_abs(), abs % per.unsigned_abs());
+        if frac == 0 {
+            format!("{sign}{whole}")
+        } else {
+            format!("{sign}{whole}.{frac:0digits$}")
+        }
+    }
+
     /// The amount written for people: `12,50 €` in French, `€12.50` in English.
     pub fn display(&self, language: Language) -> String {
         let per = self.currency.minor_per_major();

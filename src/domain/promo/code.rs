@@ -31,7 +31,7 @@ pub fn parse_prefix(text: &str) -> Result<String, PrefixError> {
 
 /// A new code: `PREFIX-XXXXXXXX`, or the random part alone. The random part always holds a letter,
 /// so a code can never be mistaken for a count in a command.
-pub fn generate(prefix: Option<&str>, len: u8, rng: &mut impl Rng) -> String {
+pub fn generate(prefix: Option<&str>, len: u8, rng: &mut (impl Rng + ?Sized)) -> String {
     let random: String = loop {
         let candidate: String = (0..len)
             .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))

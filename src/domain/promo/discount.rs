@@ -92,15 +92,7 @@ impl Discount {
     pub fn to_command(&self, currency: Currency) -> String {
         match *self {
             Self::Percent { percent } => format!("-{percent}%"),
-            Self::Amount { minor } => {
-                let per = currency.minor_per_major();
-                let digits = usize::from(currency.minor_digits());
-                if minor % per == 0 {
-                    format!("-{}", minor / per)
-                } else {
-                    format!("-{}.{:0digits$}", minor / per, minor % per)
-                }
-            }
+            Self::Amount { minor } => format!("-{}", Money::new(minor, currency).decimal()),
         }
     }
 

@@ -9,7 +9,7 @@ use crate::store::PromoStore;
 use crate::store::{BatchUsage, Page, PageRequest, RedeemOutcome, StoreError, StoreResult};
 use async_trait::async_trait;
 use sqlx::{Row, Sqlite};
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// Rows inserted per statement when codes are added.
 const CODES_PER_STATEMENT: usize = 500;
@@ -59,13 +59,17 @@ impl PromoStore for SqliteStore {
                 .await
                 .map_err(backend_error)?;
             if inserted.len() < chunk.len() {
-                let inserted: HashSet<&str> = inserted.iter().map(String::as_str).collect();
-                taken.extend(
-                    chunk
-                        .iter()
-                        .filter(|c| !inserted.contains(c.key.as_str()))
-                        .map(|c| c.key.clone()),
-                );
+                // A key given twice in one call is inserted once: count, rather than test membership.
+                let mut inserted_count: HashMap<&str, usize> = HashMap::new();
+                for key in &inserted {
+                    *inserted_count.entry(key.as_str()).or_default() += 1;
+                }
+                for code in chunk {
+                    match inserted_count.get_mut(code.key.as_str()) {
+                        Some(n) if *n > 0 => *n -= 1,
+                        _ => taken.push(code.key.clone()),
+                    }
+                }
             }
         }
         tx.commit().await.map_err(backend_error)?;

@@ -22,33 +22,59 @@ async fn a_batch_being_written_is_invisible_until_published_and_can_be_discarded
     let (b, codes) = batch("demo", &["HID1", "HID2", "HID3"], 1, 1);
     store.begin_promo_batch(&b).await.unwrap();
     assert_eq!(store.add_promo_codes(&codes[..2]).await.unwrap(), Vec::<String>::new());
-    assert_eq!(store.get_promo_batch(&demo, &b.id).await.unwrap_err(), StoreError::NotFound);
-    assert_eq!(store.get_promo_code(&demo, "HID1").await.unwrap_err(), StoreError::NotFound);
+    assert_eq!(
+        store.get_promo_batch(&demo, &b.id).await.unwrap_err(),
+        StoreError::NotFound
+    );
+    assert_eq!(
+        store.get_promo_code(&demo, "HID1").await.unwrap_err(),
+        StoreError::NotFound
+    );
     assert!(store.list_promo_batches(&demo).await.unwrap().is_empty());
     let (other, other_codes) = batch("demo", &["HID2", "FRESH"], 1, 1);
     store.begin_promo_batch(&other).await.unwrap();
-    assert_eq!(store.add_promo_codes(&other_codes).await.unwrap(), vec!["HID2".to_owned()], "hidden keys are taken too");
+    assert_eq!(
+        store.add_promo_codes(&other_codes).await.unwrap(),
+        vec!["HID2".to_owned()],
+        "hidden keys are taken too"
+    );
     store.discard_promo_batch(&demo, &other.id).await.unwrap();
 
     assert_eq!(store.add_promo_codes(&codes[2..]).await.unwrap(), Vec::<String>::new());
     store.publish_promo_batch(&demo, &b.id, 3).await.unwrap();
     assert_eq!(store.get_promo_batch(&demo, &b.id).await.unwrap().count, 3);
     assert_eq!(store.get_promo_code(&demo, "HID3").await.unwrap().batch, b.id);
-    assert_eq!(store.get_promo_code(&demo, "FRESH").await.unwrap_err(), StoreError::NotFound, "discarded");
+    assert_eq!(
+        store.get_promo_code(&demo, "FRESH").await.unwrap_err(),
+        StoreError::NotFound,
+        "discarded"
+    );
     store.discard_promo_batch(&demo, &b.id).await.unwrap();
-    assert!(store.get_promo_code(&demo, "HID1").await.is_ok(), "a published batch is never discarded");
+    assert!(
+        store.get_promo_code(&demo, "HID1").await.is_ok(),
+        "a published batch is never discarded"
+    );
 }
 
 async fn only_a_never_used_code_can_be_deleted(store: Arc<dyn Store>) {
     let demo = bot("demo");
     let (b, codes) = batch("demo", &["KEEP", "DROP"], 0, 0);
     store.insert_promo_batch(&b, &codes).await.unwrap();
-    store.redeem_promo(&redemption("demo", "KEEP", &ContactId::from("a"))).await.unwrap();
+    store
+        .redeem_promo(&redemption("demo", "KEEP", &ContactId::from("a")))
+        .await
+        .unwrap();
     assert!(!store.delete_promo_code(&demo, "KEEP").await.unwrap());
     assert!(store.get_promo_code(&demo, "KEEP").await.is_ok());
     assert!(store.delete_promo_code(&demo, "DROP").await.unwrap());
-    assert_eq!(store.get_promo_code(&demo, "DROP").await.unwrap_err(), StoreError::NotFound);
-    assert_eq!(store.delete_promo_code(&demo, "DROP").await.unwrap_err(), StoreError::NotFound);
+    assert_eq!(
+        store.get_promo_code(&demo, "DROP").await.unwrap_err(),
+        StoreError::NotFound
+    );
+    assert_eq!(
+        store.delete_promo_code(&demo, "DROP").await.unwrap_err(),
+        StoreError::NotFound
+    );
 }
 
 async fn batch_usage_and_contact_uses_are_counted(store: Arc<dyn Store>) {
@@ -59,12 +85,18 @@ async fn batch_usage_and_contact_uses_are_counted(store: Arc<dyn Store>) {
     for code in ["U1", "U1", "U2"] {
         store.redeem_promo(&redemption("demo", code, &marie)).await.unwrap();
     }
-    assert_eq!(store.promo_batch_usage(&demo, &b.id).await.unwrap(), BatchUsage { codes: 3, used: 2 });
+    assert_eq!(
+        store.promo_batch_usage(&demo, &b.id).await.unwrap(),
+        BatchUsage { codes: 3, used: 2 }
+    );
     assert_eq!(store.count_contact_redemptions(&demo, "U1", &marie).await.unwrap(), 2);
     assert_eq!(store.count_contact_redemptions(&demo, "U3", &marie).await.unwrap(), 0);
     b.note = Some("Noël".into());
     store.update_promo_batch(&b).await.unwrap();
-    assert_eq!(store.get_promo_batch(&demo, &b.id).await.unwrap().note.as_deref(), Some("Noël"));
+    assert_eq!(
+        store.get_promo_batch(&demo, &b.id).await.unwrap().note.as_deref(),
+        Some("Noël")
+    );
 }
 
 async fn a_batch_is_stored_with_its_codes_and_listed_a_page_at_a_time(store: Arc<dyn Store>) {

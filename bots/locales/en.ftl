@@ -1,0 +1,153 @@
+# English texts. Fluent syntax: { $name } inserts an argument; [one] / *[other] handle plurals.
+
+## Coach commands: help
+
+admin-help-title = Coach commands:
+admin-help-promo = create promo codes in one go
+admin-help-promo-edit = change one code (discount, dates, max, for:, on, off, delete)
+admin-help-promo-batch = change a whole batch (codes changed one by one keep their own value)
+admin-help-promos = list batches, a batch's codes, or export it as CSV
+admin-help-help = this help; the full promo code grammar
+admin-example = Example: { $example }
+
+## Coach commands: errors
+
+admin-error-unknown-command = Unknown command: /{ $name }. Type /help for the list.
+admin-error-usage = Something is missing after /{ $command }.
+admin-error-unknown-option = Unknown option: "{ $name }:".
+admin-error-unknown-option-suggest = Unknown option: "{ $name }:". Did you mean "{ $suggestion }:"?
+admin-error-duplicate-option = The option "{ $name }" is given twice.
+admin-error-empty-value = The option "{ $name }:" has no value.
+admin-error-date = { $option }: "{ $got }" is not a valid date (dd/mm, dd/mm/yyyy, yyyy-mm-dd or +30d).
+admin-error-date-past = { $option }: { $date } has already passed.
+admin-error-number = { $option }: "{ $got }" is not a whole number.
+admin-error-amount = { $option }: "{ $got }" is not an amount.
+admin-error-contact = for: "{ $got }" is neither a phone number nor an email.
+admin-error-conflicting = "{ $first }" and "{ $second }" do not go together.
+admin-error-unexpected = I don't understand "{ $word }" here.
+admin-error-quote = A quote is opened and never closed.
+admin-error-internal = Sorry, a technical problem stops me from doing that. Please try again in a moment.
+
+## Promo codes: command errors
+
+promo-error-count = The number of codes must be a whole number above 0 (got "{ $got }").
+promo-error-count-limit = { $got } codes is too many at once: { $limit } at most here.
+promo-error-missing-discount = Give the discount, for example -20% or -15.
+promo-error-missing-minus = A discount starts with a minus sign: write { $suggestion }.
+promo-error-percent = A percentage goes from 1 to 100 (got { $got }).
+promo-error-zero = A discount of 0 takes nothing off.
+promo-error-discount = "{ $got }" is not a discount: write -20% or -15.
+promo-error-prefix = Prefix "{ $got }": 1 to 12 letters A–Z or digits, no symbols.
+promo-error-length = Length "{ $got }": from 6 to 16 characters.
+promo-error-only-create = The option "{ $option }:" is only for creating codes.
+promo-error-unknown-offer = Unknown offer: "{ $id }". Offers: { $known }.
+promo-error-unknown-course = Unknown course: "{ $id }". Courses: { $known }.
+promo-error-exhausted = Could not draw enough distinct codes: try a longer length (len:12).
+promo-error-not-found = Unknown batch. Type /promos for the list.
+promo-error-unknown-code = Unknown code: { $code }.
+
+## Promo codes: help
+
+promo-help-intro = /promo COUNT DISCOUNT [options] creates COUNT unique codes on the same terms. DISCOUNT: -20% or -15 (in your currency). Options:
+promo-help-exp = end date (dd/mm, dd/mm/yyyy, yyyy-mm-dd) or delay after creation (+30d, +2w)
+promo-help-start = start date
+promo-help-max = uses per code (1 by default, 0 = unlimited)
+promo-help-per-contact = uses per customer (1 by default, 0 = unlimited)
+promo-help-offer = only for these offers (comma-separated)
+promo-help-course = only for these courses
+promo-help-min = minimum order amount
+promo-help-prefix = code prefix (A–Z, 0–9, 12 at most)
+promo-help-len = length of the random part (6 to 16, 8 by default)
+promo-help-for = reserved for one customer (phone or email)
+promo-help-note = a note for yourself
+promo-help-examples = Examples: /promo 10 -20% · /promo 5 -15 exp:31/12 offer:pack10 · /promo 50 -10% exp:+30d max:1 per-contact:1 prefix:XMAS · /promo 1 -25% for:+33612345678. Then: /promo CODE -30%, /promo CODE off, /promo lot BATCH exp:15/01, /promos, /promos BATCH csv.
+
+## Promo codes: results
+
+promo-created-count = { $count ->
+    [one] { $count } code created
+   *[other] { $count } codes created
+}
+promo-created = ✅ { $count ->
+    [one] { $count } code created
+   *[other] { $count } codes created
+} (batch { $batch }):
+promo-created-attached = The full list is in the attached file (or /promos { $batch } csv).
+promo-exported = { $count ->
+    [one] { $count } code
+   *[other] { $count } codes
+} of batch { $batch } as CSV.
+promo-term-until = valid until { $date } included
+promo-term-no-end = no end date
+promo-term-from = from { $date }
+promo-term-max = { $max ->
+    [0] unlimited uses
+    [one] { $max } use per code
+   *[other] { $max } uses per code
+}
+promo-term-per-contact = { $max ->
+    [one] once per customer
+   *[other] { $max } times per customer
+}
+promo-term-offers = offers: { $ids }
+promo-term-courses = courses: { $ids }
+promo-term-min = from { $amount }
+promo-value-none = none
+promo-value-unlimited = unlimited
+promo-value-all = all
+promo-field-discount = discount
+promo-field-expires = end
+promo-field-starts = start
+promo-field-max = max uses
+promo-field-per-contact = uses per customer
+promo-field-offers = offers
+promo-field-courses = courses
+promo-field-min = minimum
+promo-changed = ✅ { $target }: { $field } { $new } (was: { $old })
+promo-assigned = ✅ { $code }: reserved for { $contact }
+promo-switched-off = ✅ { $code }: disabled
+promo-switched-on = ✅ { $code }: enabled again
+promo-unchanged = { $code }: nothing changed.
+promo-deleted = ✅ { $code }: deleted
+promo-delete-refused = { $code } cannot be deleted: it was already used { $uses ->
+    [one] once
+   *[other] { $uses } times
+}. Disable it instead: /promo { $code } off
+promo-batch-name = batch { $batch }
+promo-batch-applied = Applied to { $applied ->
+    [one] { $applied } code
+   *[other] { $applied } codes
+}; { $kept ->
+    [0] no code keeps its own value.
+    [one] { $kept } code keeps its own value.
+   *[other] { $kept } codes keep their own value.
+}
+promo-no-batches = No promo codes yet. Create some: /promo 10 -20%
+promo-batches-title = Promo code batches:
+promo-batch-line = { $batch } · { $discount } · end: { $expires } · { $used }/{ $total } used
+promo-codes-title = Batch { $batch } ({ $count ->
+    [one] { $count } code
+   *[other] { $count } codes
+}):
+promo-codes-more = … and { $more } more: /promos { $batch } csv
+promo-status-unused = unused
+promo-status-used = used
+promo-status-used-up = used up
+promo-status-expired = expired
+promo-status-disabled = disabled
+promo-status-uses = used { $uses }/{ $max }
+promo-csv-header = code,discount,end,max,uses,contact,status
+
+## Promo codes: visitor side
+
+promo-refused-unknown = I can't find that code. Could you check the spelling?
+promo-refused-disabled = This code is no longer active.
+promo-refused-not-yet = This code will be valid from { $date }.
+promo-refused-expired = This code expired on { $date }.
+promo-refused-used-up = This code has already been used as many times as allowed.
+promo-refused-already-used = You have already used this code.
+promo-refused-not-for-offer = This code is not valid for this offer.
+promo-refused-not-for-course = This code is not valid for this course.
+promo-refused-minimum = This code applies from { $amount }.
+promo-refused-assigned = This code is reserved for someone else.
+promo-accepted = Code accepted: { $discount }. New price: { $price }.

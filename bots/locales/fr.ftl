@@ -1,0 +1,154 @@
+# Textes en français (langue par défaut). Les identifiants sont en anglais, les textes non.
+# Syntaxe Fluent : { $nom } insère un argument ; les variantes [one] / *[other] gèrent le pluriel.
+
+## Commandes du coach : aide
+
+admin-help-title = Commandes du coach :
+admin-help-promo = créer des codes promo en une fois
+admin-help-promo-edit = modifier un code (remise, dates, max, pour:, on, off, suppr)
+admin-help-promo-batch = modifier tout un lot (les codes modifiés un par un gardent leur valeur)
+admin-help-promos = lister les lots, les codes d'un lot, ou l'exporter en CSV
+admin-help-help = cette aide ; la grammaire complète des codes promo
+admin-example = Exemple : { $example }
+
+## Commandes du coach : erreurs
+
+admin-error-unknown-command = Commande inconnue : /{ $name }. Tapez /aide pour la liste.
+admin-error-usage = Il manque quelque chose à /{ $command }.
+admin-error-unknown-option = Option inconnue : « { $name }: ».
+admin-error-unknown-option-suggest = Option inconnue : « { $name }: ». Vouliez-vous dire « { $suggestion }: » ?
+admin-error-duplicate-option = L'option « { $name } » est donnée deux fois.
+admin-error-empty-value = L'option « { $name }: » n'a pas de valeur.
+admin-error-date = { $option } : « { $got } » n'est pas une date valide (jj/mm, jj/mm/aaaa, aaaa-mm-jj ou +30j).
+admin-error-date-past = { $option } : le { $date } est déjà passé.
+admin-error-number = { $option } : « { $got } » n'est pas un nombre entier.
+admin-error-amount = { $option } : « { $got } » n'est pas un montant.
+admin-error-contact = pour : « { $got } » n'est ni un numéro de téléphone ni un email.
+admin-error-conflicting = « { $first } » et « { $second } » ne vont pas ensemble.
+admin-error-unexpected = Je ne comprends pas « { $word } » ici.
+admin-error-quote = Un guillemet ouvert n'est pas refermé.
+admin-error-internal = Désolé, un problème technique m'empêche de le faire. Réessayez dans un instant.
+
+## Codes promo : erreurs de commande
+
+promo-error-count = Le nombre de codes doit être un entier supérieur à 0 (reçu « { $got } »).
+promo-error-count-limit = { $got } codes, c'est trop en une fois : { $limit } au maximum ici.
+promo-error-missing-discount = Indiquez la remise, par exemple -20% ou -15.
+promo-error-missing-minus = Une remise commence par un signe moins : écrivez { $suggestion }.
+promo-error-percent = Un pourcentage va de 1 à 100 (reçu { $got }).
+promo-error-zero = Une remise de 0 n'enlève rien.
+promo-error-discount = « { $got } » n'est pas une remise : écrivez -20% ou -15.
+promo-error-prefix = Préfixe « { $got } » : 1 à 12 lettres A–Z ou chiffres, sans symbole.
+promo-error-length = Longueur « { $got } » : de 6 à 16 caractères.
+promo-error-only-create = L'option « { $option }: » ne sert qu'à la création des codes.
+promo-error-unknown-offer = Offre inconnue : « { $id } ». Offres : { $known }.
+promo-error-unknown-course = Cours inconnu : « { $id } ». Cours : { $known }.
+promo-error-exhausted = Impossible de tirer assez de codes différents : essayez une longueur plus grande (len:12).
+promo-error-not-found = Lot inconnu. Tapez /promos pour la liste.
+promo-error-unknown-code = Code inconnu : { $code }.
+
+## Codes promo : aide
+
+promo-help-intro = /promo NOMBRE REMISE [options] crée NOMBRE codes uniques aux mêmes conditions. REMISE : -20% ou -15 (en euros). Options :
+promo-help-exp = date de fin (jj/mm, jj/mm/aaaa, aaaa-mm-jj) ou délai après création (+30j, +2sem)
+promo-help-start = date de début
+promo-help-max = utilisations par code (1 par défaut, 0 = illimité)
+promo-help-per-contact = utilisations par client (1 par défaut, 0 = illimité)
+promo-help-offer = réservé à ces offres (liste séparée par des virgules)
+promo-help-course = réservé à ces cours
+promo-help-min = montant minimum de la commande
+promo-help-prefix = préfixe des codes (A–Z, 0–9, 12 au plus)
+promo-help-len = longueur de la partie aléatoire (6 à 16, 8 par défaut)
+promo-help-for = réservé à un client (téléphone ou email)
+promo-help-note = une note pour vous
+promo-help-examples = Exemples : /promo 10 -20% · /promo 5 -15€ exp:31/12 offre:pack10 · /promo 50 -10% exp:+30j max:1 par-client:1 prefix:NOEL · /promo 1 -25% pour:+33612345678. Ensuite : /promo CODE -30%, /promo CODE off, /promo lot LOT exp:15/01, /promos, /promos LOT csv.
+
+## Codes promo : résultats
+
+promo-created-count = { $count ->
+    [one] { $count } code créé
+   *[other] { $count } codes créés
+}
+promo-created = ✅ { $count ->
+    [one] { $count } code créé
+   *[other] { $count } codes créés
+} (lot { $batch }) :
+promo-created-attached = La liste complète est dans le fichier joint (ou /promos { $batch } csv).
+promo-exported = { $count ->
+    [one] { $count } code
+   *[other] { $count } codes
+} du lot { $batch } en CSV.
+promo-term-until = valable jusqu'au { $date } inclus
+promo-term-no-end = sans date de fin
+promo-term-from = à partir du { $date }
+promo-term-max = { $max ->
+    [0] utilisations illimitées
+    [one] { $max } utilisation par code
+   *[other] { $max } utilisations par code
+}
+promo-term-per-contact = { $max ->
+    [one] { $max } fois par client
+   *[other] { $max } fois par client
+}
+promo-term-offers = offres : { $ids }
+promo-term-courses = cours : { $ids }
+promo-term-min = dès { $amount }
+promo-value-none = aucune
+promo-value-unlimited = illimité
+promo-value-all = toutes
+promo-field-discount = remise
+promo-field-expires = fin
+promo-field-starts = début
+promo-field-max = utilisations max
+promo-field-per-contact = utilisations par client
+promo-field-offers = offres
+promo-field-courses = cours
+promo-field-min = minimum
+promo-changed = ✅ { $target } : { $field } { $new } (avant : { $old })
+promo-assigned = ✅ { $code } : réservé à { $contact }
+promo-switched-off = ✅ { $code } : désactivé
+promo-switched-on = ✅ { $code } : réactivé
+promo-unchanged = { $code } : rien n'a changé.
+promo-deleted = ✅ { $code } : supprimé
+promo-delete-refused = { $code } ne peut pas être supprimé : il a déjà servi { $uses ->
+    [one] { $uses } fois
+   *[other] { $uses } fois
+}. Désactivez-le plutôt : /promo { $code } off
+promo-batch-name = lot { $batch }
+promo-batch-applied = Appliqué à { $applied ->
+    [one] { $applied } code
+   *[other] { $applied } codes
+} ; { $kept ->
+    [0] aucun code ne garde sa propre valeur.
+    [one] { $kept } code garde sa propre valeur.
+   *[other] { $kept } codes gardent leur propre valeur.
+}
+promo-no-batches = Aucun code promo pour l'instant. Créez-en : /promo 10 -20%
+promo-batches-title = Lots de codes promo :
+promo-batch-line = { $batch } · { $discount } · fin : { $expires } · { $used }/{ $total } utilisés
+promo-codes-title = Lot { $batch } ({ $count ->
+    [one] { $count } code
+   *[other] { $count } codes
+}) :
+promo-codes-more = … et { $more } de plus : /promos { $batch } csv
+promo-status-unused = non utilisé
+promo-status-used = utilisé
+promo-status-used-up = épuisé
+promo-status-expired = expiré
+promo-status-disabled = désactivé
+promo-status-uses = utilisé { $uses }/{ $max }
+promo-csv-header = code,remise,fin,max,utilisations,contact,statut
+
+## Codes promo : côté visiteur
+
+promo-refused-unknown = Je ne trouve pas ce code. Vérifiez l'orthographe ?
+promo-refused-disabled = Ce code n'est plus actif.
+promo-refused-not-yet = Ce code sera valable à partir du { $date }.
+promo-refused-expired = Ce code a expiré le { $date }.
+promo-refused-used-up = Ce code a déjà été utilisé le nombre de fois prévu.
+promo-refused-already-used = Vous avez déjà utilisé ce code.
+promo-refused-not-for-offer = Ce code n'est pas valable pour cette offre.
+promo-refused-not-for-course = Ce code n'est pas valable pour ce cours.
+promo-refused-minimum = Ce code s'applique à partir de { $amount }.
+promo-refused-assigned = Ce code est réservé à une autre personne.
+promo-accepted = Code accepté : { $discount }. Nouveau prix : { $price }.

@@ -1,0 +1,146 @@
+//! The coach's commands, typed in a private chat (or run from the CLI): parsed at the edge into an
+//! `AdminCommand`, then applied through the store. One table lists the commands for `/aide`.
+
+pub mod error;
+pub mod promo;
+pub mod tokens;
+
+pub use error::CommandError;
+pub use promo::grammar::{ParseContext, PromoCommand};
+
+use crate::config::bots::Bot;
+use crate::domain::language::Language;
+use crate::domain::reply::Reply;
+use crate::i18n::Texts;
+use crate::store::Store;
+use crate::t;
+use chrono::{DateTime, Utc};
+
+/// A coach command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminCommand {
+    /// `/aide`: every command.
+    Help,
+    /// `/promo …` and `/promos …`.
+    Promo(PromoCommand),
+}
+
+/// One line of `/aide`: the command, what it does, an example.
+struct CommandSpec {
+    names: &'static [&'static str],
+    summary: &'static str,
+    example: &'static str,
+}
+
+const COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        names: &["promo"],
+        summary: "admin-help-promo",
+        example: "/promo 10 -20% exp:31/12",
+    },
+    CommandSpec {
+        names: &["promo"],
+        summary: "admin-help-promo-edit",
+        example: "/promo NOEL-7KQ2M9XT -30%",
+    },
+    CommandSpec {
+        names: &["promo"],
+        summary: "admin-help-promo-batch",
+        example: "/promo lot K7Q2M exp:15/01",
+    },
+    CommandSpec {
+        names: &["promos"],
+        summary: "admin-help-promos",
+        example: "/promos K7Q2M csv",
+    },
+    CommandSpec {
+        names: &["aide", "help"],
+        summary: "admin-help-help",
+        example: "/promo aide",
+    },
+];
+
+/// Reads a command line such as `/promo 10 -20% exp:31/12` (a leading `/` and a Telegram
+/// `@botname` suffix are optional).
+pub fn parse(line: &str, ctx: &ParseContext) -> Result<AdminCommand, CommandError> {
+    let words = tokens::split(line).map_err(|_| CommandError::UnbalancedQuote)?;
+    let Some((first, rest)) = words.split_first() else {
+        return Err(CommandError::UnknownCommand { name: String::new() });
+    };
+    let name = first
+        .trim_start_matches('/')
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    match name.as_str() {
+        "aide" | "help" | "start" if rest.is_empty() => Ok(AdminCommand::Help),
+        "promo" => promo::grammar::parse_promo(rest, ctx).map(AdminCommand::Promo),
+        "promos" => promo::grammar::parse_promos(rest).map(AdminCommand::Promo),
+        _ => Err(CommandError::UnknownCommand { name }),
+    }
+}
+
+/// What a command runs with.
+pub struct AdminContext<'a> {
+    /// The store.
+    pub store: &'a dyn Store,
+    /// The coach's bot.
+    pub bot: &'a Bot,
+    /// The catalogs.
+    pub texts: &'a Texts,
+    /// The coach's language.
+    pub language: Language,
+    /// Now.
+    pub now: DateTime<Utc>,
+    /// Who runs it (`telegram:123`, `cli`).
+    pub actor: String,
+    /// Most codes one command may create here.
+    pub max_codes: u32,
+}
+
+impl AdminContext<'_> {
+    /// The parser's view of this context.
+    pub fn parse_context(&self) -> ParseContext {
+        ParseContext {
+            today: crate::domain::dates::local_day(self.now, self.bot.time_zone),
+            currency: self.bot.currency,
+            region: self.bot.phone_region,
+            max_codes: self.max_codes,
+        }
+    }
+
+    /// Renders a catalog message in the coach's language.
+    pub fn text(&self, id: &str, args: &[(&str, crate::i18n::Arg)]) -> String {
+        self.texts.get(self.language, id, args)
+    }
+}
+
+/// Parses and runs one command line; every outcome, errors included, is a reply for the coach.
+pub async fn handle(line: &str, ctx: &AdminContext<'_>, rng: &mut (dyn rand::RngCore + Send)) -> Reply {
+    match parse(line, &ctx.parse_context()) {
+        Ok(command) => execute(command, ctx, rng).await,
+        Err(error) => Reply::text(error.render(ctx.texts, ctx.language)),
+    }
+}
+
+/// Runs a parsed command.
+pub async fn execute(command: AdminCommand, ctx: &AdminContext<'_>, rng: &mut (dyn rand::RngCore + Send)) -> Reply {
+    match command {
+        AdminCommand::Help => Reply::text(help(ctx.texts, ctx.language)),
+        AdminCommand::Promo(command) => promo::apply::execute(command, ctx, rng).await,
+    }
+}
+
+/// `/aide`: every command with an example, from the command table.
+pub fn help(texts: &Texts, language: Language) -> String {
+    let mut out = t!(texts, language, "admin-help-title");
+    for command in COMMANDS {
+        out.push_str(&format!(
+            "\n• {} — {}",
+            command.example,
+            texts.get(language, command.summary, &[("name", command.names[0].into())])
+        ));
+    }
+    out
+}
