@@ -20,9 +20,22 @@ enum Command {
     Serve,
     /// Prints the effective settings (secrets redacted) and each bot loaded, then exits.
     CheckConfig,
+    /// Promo codes, as `/promo` in a chat: `promo --bot demo 10 -20% exp:31/12`, `list`,
+    /// `show LOT`, `export LOT`, `CODE off`, `lot LOT exp:15/01`, `aide`.
+    Promo {
+        /// The bot (its id in the bots folder).
+        #[arg(long)]
+        bot: String,
+        /// Write the codes (CSV) or the export to this file instead of stdout.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// The command, as after `/promo`.
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
-/// Exit status for settings or bot files that cannot be used.
+/// Exit status for settings, bot files or a command that cannot be used.
 const BAD_CONFIG: u8 = 2;
 
 fn load() -> Result<(Settings, Bots), ConfigError> {
@@ -47,6 +60,17 @@ async fn main() -> ExitCode {
             println!("{}", coachbot::config::check::report(&settings, &bots));
             ExitCode::SUCCESS
         }
+        Command::Promo { bot, out, args } => match coachbot::cli::promo(&settings, &bots, &bot, out, &args).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(coachbot::cli::CliError::Usage(message)) => {
+                eprintln!("{message}");
+                ExitCode::from(BAD_CONFIG)
+            }
+            Err(coachbot::cli::CliError::Failed(error)) => {
+                eprintln!("coachbot: {error:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Serve => {
             coachbot::telemetry::init_logging(&settings.log.filter);
             match serve(settings, bots).await {

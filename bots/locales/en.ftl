@@ -72,6 +72,10 @@ promo-created = ✅ { $count ->
     [one] { $count } code created
    *[other] { $count } codes created
 } (batch { $batch }):
+promo-cli-done = ✅ { $count ->
+    [one] { $count } code created
+   *[other] { $count } codes created
+} (batch { $batch }).
 promo-created-attached = The full list is in the attached file (or /promos { $batch } csv).
 promo-exported = { $count ->
     [one] { $count } code

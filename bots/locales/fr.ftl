@@ -73,6 +73,10 @@ promo-created = ✅ { $count ->
     [one] { $count } code créé
    *[other] { $count } codes créés
 } (lot { $batch }) :
+promo-cli-done = ✅ { $count ->
+    [one] { $count } code créé
+   *[other] { $count } codes créés
+} (lot { $batch }).
 promo-created-attached = La liste complète est dans le fichier joint (ou /promos { $batch } csv).
 promo-exported = { $count ->
     [one] { $count } code

@@ -38,10 +38,29 @@ pub struct Bot {
     pub channels: Channels,
     /// Key signing ticket tokens; `None` when its variable is not set.
     pub ticket_key: Option<SecretString>,
+    /// Promo code policies.
+    pub promo: PromoPolicy,
     /// Seed courses.
     pub courses: Vec<Course>,
     /// Seed offers.
     pub offers: Vec<Offer>,
+}
+
+/// How promo codes behave for this bot.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromoPolicy {
+    /// Whether cancelling a booking gives back the promo use it consumed.
+    #[serde(default = "yes")]
+    pub release_on_cancel: bool,
+}
+
+impl Default for PromoPolicy {
+    fn default() -> Self {
+        Self {
+            release_on_cancel: true,
+        }
+    }
 }
 
 /// The coach's identities on each channel.
@@ -187,6 +206,8 @@ struct BotFile {
     channels: ChannelsFile,
     #[serde(default)]
     tickets: TicketsFile,
+    #[serde(default)]
+    promo: PromoPolicy,
     #[serde(default)]
     courses: Vec<CourseFile>,
     #[serde(default)]
@@ -421,6 +442,7 @@ impl Bot {
                 web: raw.channels.web,
             },
             ticket_key,
+            promo: raw.promo,
             courses,
             offers,
         })

@@ -60,6 +60,8 @@ pub struct Settings {
     pub http: HttpSettings,
     /// Persistence.
     pub store: StoreSettings,
+    /// Promo codes.
+    pub promo: PromoSettings,
     /// Where the bots are.
     pub bots: BotsSettings,
     /// Logging.
@@ -117,6 +119,14 @@ impl StoreSettings {
     pub fn connect_timeout(&self) -> Duration {
         Duration::from_millis(self.connect_timeout_ms)
     }
+}
+
+/// `[promo]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromoSettings {
+    /// Most codes one chat command may create.
+    pub chat_max_codes: u32,
 }
 
 /// `[bots]`.
@@ -228,6 +238,11 @@ impl Settings {
                     .into(),
             ));
         }
+        if self.promo.chat_max_codes == 0 {
+            return Err(ConfigError::Invalid(
+                "promo.chat_max_codes is 0; expected a number of codes such as 10000".into(),
+            ));
+        }
         if self.store.backend == Backend::Sqlite && self.store.sqlite_path.trim().is_empty() {
             return Err(ConfigError::Invalid(
                 "store.sqlite_path is empty; expected a file path such as data/coachbot.db".into(),
@@ -276,6 +291,7 @@ impl Settings {
             format!("store.connect_timeout_ms = {}", self.store.connect_timeout_ms),
             format!("store.retry_initial_ms = {}", self.store.retry_initial_ms),
             format!("store.retry_max_ms = {}", self.store.retry_max_ms),
+            format!("promo.chat_max_codes = {}", self.promo.chat_max_codes),
             format!("bots.dir = {}", self.bots.dir.display()),
             format!("log.filter = {}", self.log.filter),
         ]
@@ -299,9 +315,30 @@ const EXPECTED: &[(&str, &str)] = &[
     ("store.connect_timeout_ms", "a number of milliseconds such as 5000"),
     ("store.retry_initial_ms", "a number of milliseconds such as 500"),
     ("store.retry_max_ms", "a number of milliseconds such as 30000"),
+    ("promo.chat_max_codes", "a number of codes such as 10000"),
     ("bots.dir", "a folder path such as bots"),
     ("log.filter", "a tracing filter such as info"),
 ];
+
+/// The catalogs: `locales/fr.ftl` and `locales/en.ftl` in the bots folder when present, the
+/// compiled-in ones otherwise.
+pub fn load_texts(bots_dir: &std::path::Path) -> Result<crate::i18n::Texts, ConfigError> {
+    use crate::domain::language::Language;
+    let mut sources = Vec::new();
+    for (language, builtin) in [(Language::Fr, crate::i18n::FR), (Language::En, crate::i18n::EN)] {
+        let path = bots_dir.join("locales").join(format!("{}.ftl", language.code()));
+        let text = if path.is_file() {
+            std::fs::read_to_string(&path).map_err(|e| ConfigError::Bot {
+                file: path.display().to_string(),
+                message: e.to_string(),
+            })?
+        } else {
+            builtin.to_owned()
+        };
+        sources.push((language, text));
+    }
+    crate::i18n::Texts::from_sources(&sources).map_err(ConfigError::Bots)
+}
 
 /// Turns figment's errors into one message per problem: the key, the value given, what was
 /// expected and where the value came from (the file, or the exact environment variable).

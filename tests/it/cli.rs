@@ -181,3 +181,119 @@ async fn serve_from_a_fresh_folder_creates_the_database_answers_and_stops_on_sig
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful stop exits 0, got {status}");
 }
+
+#[test]
+fn promo_from_the_cli_prints_codes_then_lists_shows_and_exports_them() {
+    let dir = workdir();
+    let created = coachbot(dir.path())
+        .args(["promo", "--bot", "demo", "4", "-15%", "exp:+30j", "prefix:SALON"])
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let stdout = String::from_utf8(created.stdout).unwrap();
+    let codes: Vec<&str> = stdout.lines().collect();
+    assert_eq!(codes.len(), 4, "{stdout}");
+    assert!(
+        codes.iter().all(|c| c.starts_with("SALON-") && c.len() == 14),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8(created.stderr).unwrap();
+    assert!(stderr.contains("4 codes créés (lot "), "{stderr}");
+    let batch = stderr
+        .split("(lot ")
+        .nth(1)
+        .unwrap()
+        .trim_end()
+        .trim_end_matches(").")
+        .to_owned();
+
+    let list = coachbot(dir.path())
+        .args(["promo", "--bot", "demo", "list"])
+        .output()
+        .unwrap();
+    let list = String::from_utf8(list.stdout).unwrap();
+    assert!(
+        list.contains(&format!("{batch} · -15 % ")) && list.contains("0/4 utilisés"),
+        "{list}"
+    );
+
+    let show = coachbot(dir.path())
+        .args(["promo", "--bot", "demo", "show", &batch])
+        .output()
+        .unwrap();
+    let show = String::from_utf8(show.stdout).unwrap();
+    assert!(codes.iter().all(|c| show.contains(c)), "{show}");
+
+    let export = coachbot(dir.path())
+        .args(["promo", "--bot", "demo", "export", &batch, "--out", "codes.csv"])
+        .output()
+        .unwrap();
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    let csv = std::fs::read_to_string(dir.path().join("codes.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 5);
+    assert!(
+        csv.starts_with("code,remise,fin,max,utilisations,contact,statut\n"),
+        "{csv}"
+    );
+
+    let edited = coachbot(dir.path())
+        .args(["promo", "--bot", "demo", codes[0], "off"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(edited.stdout).unwrap().trim(),
+        format!("✅ {} : désactivé", codes[0])
+    );
+}
+
+#[test]
+fn promo_from_the_cli_writes_a_csv_with_out() {
+    let dir = workdir();
+    let output = coachbot(dir.path())
+        .args(["promo", "--bot", "demo", "250", "-5", "--out", "lot.csv", "max:0"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stdout.is_empty(), "codes go to the file");
+    let csv = std::fs::read_to_string(dir.path().join("lot.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 250);
+    assert!(
+        rows.iter().all(|r| r.contains(",-5 €,,illimité,0,,non utilisé")),
+        "{}",
+        rows[0]
+    );
+}
+
+#[test]
+fn a_wrong_promo_command_exits_with_status_2_and_an_example() {
+    let dir = workdir();
+    for (args, expected) in [
+        (vec!["promo", "--bot", "demo", "10", "20%"], "écrivez -20%"),
+        (
+            vec!["promo", "--bot", "demo", "10", "-20%", "offre:boxe"],
+            "Offres : illimite, pack10, single",
+        ),
+        (
+            vec!["promo", "--bot", "nope", "10", "-20%"],
+            "unknown bot \"nope\"; bots here: demo",
+        ),
+        (
+            vec!["promo", "--bot", "demo", "10000001", "-20%"],
+            "10000000 au maximum",
+        ),
+    ] {
+        let output = coachbot(dir.path()).args(&args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    let list = coachbot(dir.path())
+        .args(["promo", "--bot", "demo", "list"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(list.stdout).unwrap().contains("Aucun code promo"),
+        "nothing was written"
+    );
+}

@@ -1,5 +1,6 @@
 //! The integration suite: one test binary, so the crate links once.
 
+mod admin;
 mod cli;
 mod http;
 mod store;

@@ -31,7 +31,8 @@ pub async fn execute(command: PromoCommand, ctx: &AdminContext<'_>, rng: &mut (d
     result.unwrap_or_else(|error| Reply::text(explain(ctx, error)))
 }
 
-fn explain(ctx: &AdminContext<'_>, error: GenerateError) -> String {
+/// What the coach is told when a promo command fails.
+pub fn explain(ctx: &AdminContext<'_>, error: GenerateError) -> String {
     match error {
         GenerateError::UnknownOffer { id, known } => {
             let line = ctx.text(

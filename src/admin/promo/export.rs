@@ -4,6 +4,7 @@
 use super::Describe;
 use crate::config::bots::Bot;
 use crate::domain::language::Language;
+use crate::domain::promo::PromoCode;
 use crate::domain::{BatchId, ContactId};
 use crate::i18n::Texts;
 use crate::store::{PageRequest, Store, StoreError};
@@ -26,6 +27,48 @@ pub enum ExportError {
     Write(#[from] csv::Error),
 }
 
+/// A CSV of codes being written: the header first, then one row per code.
+pub struct CsvRows<'a, W: Write> {
+    writer: csv::Writer<W>,
+    describe: Describe<'a>,
+}
+
+impl<'a, W: Write> CsvRows<'a, W> {
+    /// Starts a CSV on `out` with the header in the coach's language.
+    pub fn new(out: W, bot: &'a Bot, texts: &'a Texts, language: Language) -> Result<Self, csv::Error> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(t!(texts, language, "promo-csv-header").split(',').map(str::trim))?;
+        Ok(Self {
+            writer,
+            describe: Describe { bot, texts, language },
+        })
+    }
+
+    /// Writes one code; `assigned` is how its contact is shown (empty when none).
+    pub fn push(&mut self, code: &PromoCode, assigned: &str, now: DateTime<Utc>) -> Result<(), csv::Error> {
+        let d = &self.describe;
+        let expiry = if code.terms.expires_at.is_some() {
+            d.expiry(&code.terms)
+        } else {
+            String::new()
+        };
+        self.writer.write_record([
+            code.code.as_str(),
+            &d.discount(&code.terms),
+            &expiry,
+            &d.count(code.terms.max_uses),
+            &code.uses.to_string(),
+            assigned,
+            &d.status(code.status(now)),
+        ])
+    }
+
+    /// Flushes what is buffered.
+    pub fn finish(mut self) -> Result<(), csv::Error> {
+        self.writer.flush().map_err(csv::Error::from)
+    }
+}
+
 /// Writes the batch's codes to `out`; returns how many.
 pub async fn write_csv(
     store: &dyn Store,
@@ -37,10 +80,7 @@ pub async fn write_csv(
     out: impl Write,
 ) -> Result<u64, ExportError> {
     store.get_promo_batch(&bot.id, batch).await?;
-    let describe = Describe { bot, texts, language };
-    let mut writer = csv::Writer::from_writer(out);
-    let header = t!(texts, language, "promo-csv-header");
-    writer.write_record(header.split(',').map(str::trim))?;
+    let mut rows = CsvRows::new(out, bot, texts, language)?;
     let mut contacts: HashMap<ContactId, String> = HashMap::new();
     let mut page = PageRequest::first(PAGE);
     let mut written = 0;
@@ -58,20 +98,7 @@ pub async fn write_csv(
                 },
                 None => String::new(),
             };
-            let expiry = if code.terms.expires_at.is_some() {
-                describe.expiry(&code.terms)
-            } else {
-                String::new()
-            };
-            writer.write_record([
-                code.code.as_str(),
-                &describe.discount(&code.terms),
-                &expiry,
-                &describe.count(code.terms.max_uses),
-                &code.uses.to_string(),
-                &assigned,
-                &describe.status(code.status(now)),
-            ])?;
+            rows.push(code, &assigned, now)?;
             written += 1;
         }
         match codes.next {
@@ -84,7 +111,7 @@ pub async fn write_csv(
             None => break,
         }
     }
-    writer.flush().map_err(csv::Error::from)?;
+    rows.finish()?;
     Ok(written)
 }
 
