@@ -3,6 +3,7 @@
 //! `Store::release_redemption` (a compensating release), so a use is never lost or counted twice.
 
 use crate::config::bots::Bot;
+use crate::domain::booking::Booking;
 use crate::domain::dates::local_day;
 use crate::domain::language::Language;
 use crate::domain::money::Money;
@@ -75,6 +76,23 @@ pub async fn redeem(
         RedeemOutcome::UsedUp => Err(PromoError::UsedUp.into()),
         RedeemOutcome::AlreadyUsedByContact => Err(PromoError::AlreadyUsedByYou.into()),
     }
+}
+
+/// Gives back the promo use of a cancelled booking, when the bot's policy says so
+/// (`[promo] release_on_cancel`). Returns whether a use was given back.
+pub async fn release_for_cancelled_booking(
+    store: &dyn Store,
+    bot: &Bot,
+    booking: &Booking,
+) -> Result<bool, StoreError> {
+    let Some(typed) = booking.promo.as_deref().filter(|_| bot.promo.release_on_cancel) else {
+        return Ok(false);
+    };
+    let uses = store.list_redemptions(&bot.id, &code::key(typed)).await?;
+    let Some(redemption) = uses.iter().find(|r| r.booking.as_ref() == Some(&booking.id)) else {
+        return Ok(false);
+    };
+    store.release_redemption(&bot.id, &redemption.id).await
 }
 
 /// What the visitor is told when a code is refused.

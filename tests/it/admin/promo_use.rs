@@ -16,7 +16,71 @@ conformance!(
     a_hundred_visitors_race_for_a_five_use_code_and_exactly_five_get_it,
     each_refusal_reaches_the_visitor_with_its_reason,
     a_released_use_can_be_taken_again,
+    a_cancelled_booking_gives_its_use_back_when_the_bot_says_so,
 );
+
+async fn a_cancelled_booking_gives_its_use_back_when_the_bot_says_so(store: Arc<dyn Store>) {
+    use coachbot::domain::booking::{Booking, BookingStatus, Payment};
+    use coachbot::ops::promo::release_for_cancelled_booking;
+    let mut coach = Coach::new(store.clone()).await;
+    coach.run("/promo 1 -20% max:1").await;
+    let code = only_code(&coach).await;
+    let (marie, offer, course) = (
+        ContactId::from("marie"),
+        OfferId::from("single"),
+        CourseId::from("yoga-doux"),
+    );
+    let booking = Booking {
+        bot: coach.bot.id.clone(),
+        id: coachbot::domain::BookingId::generate(),
+        contact: marie.clone(),
+        session: coachbot::domain::SessionId::from("s1"),
+        offer: offer.clone(),
+        price: Money::new(1440, Currency::EUR),
+        promo: Some(code.clone()),
+        payment: Payment::OnSite,
+        status: BookingStatus::Cancelled,
+        hold_until: None,
+        checked_in_at: None,
+        created_at: now(),
+    };
+    redeem(
+        store.as_ref(),
+        &coach.bot,
+        &code,
+        &purchase(&marie, &offer, &course),
+        Some(booking.id.clone()),
+    )
+    .await
+    .unwrap();
+
+    let mut keeps_uses = coach.bot.clone();
+    keeps_uses.promo.release_on_cancel = false;
+    assert!(
+        !release_for_cancelled_booking(store.as_ref(), &keeps_uses, &booking)
+            .await
+            .unwrap()
+    );
+    let key = coachbot::domain::promo::code::key(&code);
+    assert_eq!(
+        store.get_promo_code(&coach.bot.id, &key).await.unwrap().uses,
+        1,
+        "policy off: the use stays"
+    );
+
+    assert!(
+        release_for_cancelled_booking(store.as_ref(), &coach.bot, &booking)
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.get_promo_code(&coach.bot.id, &key).await.unwrap().uses, 0);
+    assert!(
+        !release_for_cancelled_booking(store.as_ref(), &coach.bot, &booking)
+            .await
+            .unwrap(),
+        "given back once"
+    );
+}
 
 fn purchase<'a>(contact: &'a ContactId, offer: &'a OfferId, course: &'a CourseId) -> Purchase<'a> {
     Purchase {
