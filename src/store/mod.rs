@@ -238,7 +238,7 @@ pub trait PromoStore: Send + Sync {
     async fn promo_batch_usage(&self, bot: &BotId, id: &BatchId) -> StoreResult<BatchUsage>;
     /// One code of a published batch, by key.
     async fn get_promo_code(&self, bot: &BotId, key: &str) -> StoreResult<PromoCode>;
-    /// The codes of a published batch in key order, a page at a time.
+    /// The codes of a published batch in creation order, a page at a time.
     async fn list_promo_codes(&self, bot: &BotId, batch: &BatchId, page: &PageRequest) -> StoreResult<Page<PromoCode>>;
     /// Replaces a code's editable fields (terms, overrides, assignment, disabled); its use count is kept.
     async fn update_promo_code(&self, code: &PromoCode) -> StoreResult<()>;

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 
 /// Codes drawn and written per round trip to the store.
-pub const CHUNK: usize = 2000;
+pub const CHUNK: usize = 10_000;
 /// Rounds of redrawing taken codes before giving up (each round redraws only the taken ones).
 const REDRAWS: usize = 20;
 

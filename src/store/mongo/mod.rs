@@ -146,7 +146,7 @@ impl MongoStore {
                 "promo_codes",
                 vec![
                     unique(doc! { "bot": 1, "key": 1 }),
-                    plain(doc! { "bot": 1, "batch": 1, "key": 1 }),
+                    plain(doc! { "bot": 1, "batch": 1, "_id": 1 }),
                 ],
             ),
             (

@@ -7,6 +7,7 @@ use crate::domain::{BatchId, BotId, ContactId, RedemptionId};
 use crate::store::PromoStore;
 use crate::store::{BatchUsage, Page, PageRequest, RedeemOutcome, StoreError, StoreResult};
 use async_trait::async_trait;
+use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{Document, doc};
 use mongodb::error::ErrorKind;
 
@@ -131,20 +132,32 @@ impl PromoStore for MongoStore {
     }
 
     async fn list_promo_codes(&self, bot: &BotId, batch: &BatchId, page: &PageRequest) -> StoreResult<Page<PromoCode>> {
-        let after = page.after.clone().unwrap_or_default();
-        let filter = with(
-            doc! { "bot": bot.as_str(), "batch": batch.as_str(), "key": { "$gt": after } },
-            not_pending(),
-        );
-        let items = self
+        let mut filter = with(doc! { "bot": bot.as_str(), "batch": batch.as_str() }, not_pending());
+        if let Some(after) = &page.after {
+            let after = ObjectId::parse_str(after).map_err(backend_error)?;
+            filter.insert("_id", doc! { "$gt": after });
+        }
+        let docs: Vec<Document> = self
             .find_all(
                 "promo_codes",
                 filter,
-                doc! { "key": 1 },
+                doc! { "_id": 1 },
                 Some(i64::from(page.limit) + 1),
             )
             .await?;
-        Ok(Page::from_overfetch(items, page.limit, |c: &PromoCode| c.key.clone()))
+        let mut items = Vec::with_capacity(docs.len());
+        for doc in docs {
+            let id = doc.get_object_id("_id").map_err(backend_error)?;
+            items.push((
+                id,
+                mongodb::bson::deserialize_from_document::<PromoCode>(doc).map_err(backend_error)?,
+            ));
+        }
+        let page = Page::from_overfetch(items, page.limit, |(id, _)| id.to_hex());
+        Ok(Page {
+            items: page.items.into_iter().map(|(_, code)| code).collect(),
+            next: page.next,
+        })
     }
 
     async fn update_promo_code(&self, code: &PromoCode) -> StoreResult<()> {

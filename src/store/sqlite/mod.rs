@@ -114,7 +114,11 @@ impl SqliteStore {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // A 64 MiB page cache keeps the unique-key indexes of large promo batches in memory:
+                // with SQLite's 2 MiB default, inserting random keys into a million-row index thrashes.
+                .pragma("cache_size", "-65536")
+                .pragma("temp_store", "memory");
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .connect_with(options.clone())

@@ -12,13 +12,18 @@ use sqlx::{Row, Sqlite};
 use std::collections::HashMap;
 
 /// Rows inserted per statement when codes are added.
-const CODES_PER_STATEMENT: usize = 500;
+const CODES_PER_STATEMENT: usize = 2000;
 
 /// Codes of published batches only.
 macro_rules! visible_codes {
     ($where:literal) => {
+        visible_codes!($where, "")
+    };
+    ($where:literal, $extra:literal) => {
         concat!(
-            "SELECT c.doc FROM promo_codes c JOIN promo_batches b ON b.bot = c.bot AND b.id = c.batch ",
+            "SELECT c.doc",
+            $extra,
+            " FROM promo_codes c JOIN promo_batches b ON b.bot = c.bot AND b.id = c.batch ",
             "WHERE b.pending IS NULL AND ",
             $where
         )
@@ -150,18 +155,27 @@ impl PromoStore for SqliteStore {
     }
 
     async fn list_promo_codes(&self, bot: &BotId, batch: &BatchId, page: &PageRequest) -> StoreResult<Page<PromoCode>> {
-        let items = self
-            .fetch_all(
-                visible_codes!("c.bot = ? AND c.batch = ? AND c.key > ? ORDER BY c.key LIMIT ?"),
-                args![
-                    bot.as_str(),
-                    batch.as_str(),
-                    page.after.clone().unwrap_or_default(),
-                    i64::from(page.limit) + 1
-                ],
-            )
-            .await?;
-        Ok(Page::from_overfetch(items, page.limit, |c: &PromoCode| c.key.clone()))
+        let after: i64 = page.after.as_deref().map_or(Ok(0), str::parse).map_err(backend_error)?;
+        let rows = query(
+            visible_codes!(
+                "c.bot = ? AND c.batch = ? AND c.rowid > ? ORDER BY c.rowid LIMIT ?",
+                ", c.rowid"
+            ),
+            args![bot.as_str(), batch.as_str(), after, i64::from(page.limit) + 1],
+        )
+        .fetch_all(&self.reader)
+        .await
+        .map_err(backend_error)?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let rowid: i64 = row.try_get(1).map_err(backend_error)?;
+            items.push((rowid, from_doc::<PromoCode>(row)?));
+        }
+        let page = Page::from_overfetch(items, page.limit, |(rowid, _)| rowid.to_string());
+        Ok(Page {
+            items: page.items.into_iter().map(|(_, code)| code).collect(),
+            next: page.next,
+        })
     }
 
     async fn update_promo_code(&self, code: &PromoCode) -> StoreResult<()> {
