@@ -128,7 +128,15 @@ impl PromoStore for MongoStore {
     }
 
     async fn get_promo_code(&self, bot: &BotId, key: &str) -> StoreResult<PromoCode> {
-        self.find_one("promo_codes", code_filter(bot, key)).await
+        // Filter on the unique key alone and look at `pending` here: the lookup stays a pure index
+        // match on any server (SecantusDB, for one, scans when a filter holds more than the index).
+        let doc: Document = self
+            .find_one("promo_codes", doc! { "bot": bot.as_str(), "key": key })
+            .await?;
+        if doc.contains_key(PENDING) {
+            return Err(StoreError::NotFound);
+        }
+        mongodb::bson::deserialize_from_document(doc).map_err(backend_error)
     }
 
     async fn list_promo_codes(&self, bot: &BotId, batch: &BatchId, page: &PageRequest) -> StoreResult<Page<PromoCode>> {
