@@ -3,6 +3,7 @@
 //! secrets) and a seed catalog of courses and offers.
 
 use super::ConfigError;
+use crate::domain::booking::BookingPolicy;
 use crate::domain::catalog::{Course, Offer, OfferKind};
 use crate::domain::contact::{Phone, Region};
 use crate::domain::language::Language;
@@ -40,6 +41,8 @@ pub struct Bot {
     pub ticket_key: Option<SecretString>,
     /// Promo code policies.
     pub promo: PromoPolicy,
+    /// Booking windows, holds and cancellation.
+    pub booking: BookingPolicy,
     /// Seed courses.
     pub courses: Vec<Course>,
     /// Seed offers.
@@ -208,6 +211,8 @@ struct BotFile {
     tickets: TicketsFile,
     #[serde(default)]
     promo: PromoPolicy,
+    #[serde(default)]
+    booking: BookingPolicy,
     #[serde(default)]
     courses: Vec<CourseFile>,
     #[serde(default)]
@@ -443,6 +448,7 @@ impl Bot {
             },
             ticket_key,
             promo: raw.promo,
+            booking: raw.booking,
             courses,
             offers,
         })

@@ -15,6 +15,7 @@ pub mod money;
 pub mod outbox;
 pub mod promo;
 pub mod reply;
+pub mod schedule;
 pub mod session;
 pub mod slot;
 

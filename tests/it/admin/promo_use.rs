@@ -41,6 +41,7 @@ async fn a_cancelled_booking_gives_its_use_back_when_the_bot_says_so(store: Arc<
         payment: Payment::OnSite,
         status: BookingStatus::Cancelled,
         hold_until: None,
+        free_cancel_until: now(),
         checked_in_at: None,
         created_at: now(),
     };

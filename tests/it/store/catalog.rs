@@ -132,6 +132,7 @@ async fn bookings_are_stored_updated_and_listed(store: Arc<dyn Store>) {
         payment: Payment::OnSite,
         status: BookingStatus::PendingPayment,
         hold_until: Some(t0() + Duration::minutes(15)),
+        free_cancel_until: t0() + Duration::days(1),
         checked_in_at: None,
         created_at: t0(),
     };
@@ -169,6 +170,7 @@ async fn credits_are_taken_while_left_and_valid(store: Arc<dyn Store>) {
         contact: who.id.clone(),
         offer: OfferId::from("pack10"),
         credits_left: 2,
+        weekly_cap: None,
         expires_at: t0() + Duration::days(30),
         created_at: t0(),
     };

@@ -1,5 +1,10 @@
 //! Bookings (a contact's seat in a session) and credit wallets (what a pack or a subscription left).
 
+pub mod payment;
+pub mod policy;
+
+pub use policy::{BookingError, BookingPolicy, CancelOutcome};
+
 use crate::domain::ids::{BookingId, BotId, ContactId, OfferId, SessionId, WalletId};
 use crate::domain::money::Money;
 use chrono::{DateTime, Utc};
@@ -60,12 +65,23 @@ pub struct Booking {
     /// Until when a pending seat is held.
     #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub hold_until: Option<DateTime<Utc>>,
+    /// Until when cancelling gives the credit (or the promo use) back: the policy in force when
+    /// the booking was made, kept with it.
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub free_cancel_until: DateTime<Utc>,
     /// When the visitor was checked in at the door.
     #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub checked_in_at: Option<DateTime<Utc>>,
     /// When it was made.
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub created_at: DateTime<Utc>,
+}
+
+impl Booking {
+    /// Whether it holds a seat (held or confirmed).
+    pub fn is_active(&self) -> bool {
+        matches!(self.status, BookingStatus::PendingPayment | BookingStatus::Confirmed)
+    }
 }
 
 /// Credits bought with a pack (or the period of a subscription) for one contact.
@@ -79,12 +95,25 @@ pub struct Wallet {
     pub contact: ContactId,
     /// The offer bought.
     pub offer: OfferId,
-    /// Credits left; taken and given back atomically by the store.
+    /// Credits left; taken and given back atomically by the store. A subscription has no count:
+    /// its wallet holds [`Wallet::UNLIMITED`] and its period is `expires_at`.
     pub credits_left: u32,
+    /// Classes allowed per week (subscriptions with a cap).
+    pub weekly_cap: Option<u32>,
     /// When the credits stop being usable.
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub expires_at: DateTime<Utc>,
     /// When it was bought.
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub created_at: DateTime<Utc>,
+}
+
+impl Wallet {
+    /// The credit count of a subscription's wallet.
+    pub const UNLIMITED: u32 = u32::MAX / 2;
+
+    /// Whether it can pay for a class at `now`.
+    pub fn usable(&self, now: DateTime<Utc>) -> bool {
+        self.credits_left > 0 && now < self.expires_at
+    }
 }
