@@ -87,6 +87,23 @@ pub enum SeatOutcome {
     Cancelled,
 }
 
+/// The result of trying to book (or move) a seat; anything but `Booked` wrote nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookOutcome {
+    /// The seat is the contact's.
+    Booked,
+    /// No seat left.
+    Full,
+    /// The coach cancelled the session.
+    SessionCancelled,
+    /// The contact already holds a seat in that session.
+    AlreadyBooked,
+    /// The wallet it pays with has no usable credit.
+    NoCredit,
+    /// The booking being moved is not active any more.
+    NotActive,
+}
+
 /// The result of trying to use a promo code (its other rules are checked by the domain before).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RedeemOutcome {
@@ -184,6 +201,20 @@ pub trait BookingStore: Send + Sync {
     async fn list_bookings_for_contact(&self, bot: &BotId, contact: &ContactId) -> StoreResult<Vec<Booking>>;
     /// A session's bookings, oldest first.
     async fn list_bookings_for_session(&self, bot: &BotId, session: &SessionId) -> StoreResult<Vec<Booking>>;
+    /// Takes a seat (and the credit the booking pays with, if any) and records the booking, all or
+    /// nothing: when the outcome is not `Booked`, nothing was written.
+    async fn book(&self, booking: &Booking) -> StoreResult<BookOutcome>;
+    /// Cancels an active booking: marks it cancelled, frees its seat, and gives its credit back when
+    /// `refund_credit`. `None` (and nothing written) when it was not active.
+    async fn cancel_booking(&self, bot: &BotId, id: &BookingId, refund_credit: bool) -> StoreResult<Option<Booking>>;
+    /// Moves an active booking to the session of `new` (same payment, no credit taken again): `new`
+    /// is booked and `old` cancelled, or nothing changes.
+    async fn move_booking(&self, old: &BookingId, new: &Booking) -> StoreResult<BookOutcome>;
+    /// Ends a hold that ran out (a pending payment past `hold_until`): expired, seat freed; true the
+    /// first time only.
+    async fn expire_hold(&self, bot: &BotId, id: &BookingId, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// Pending bookings of any bot whose hold ran out before `now`, oldest first.
+    async fn list_expired_holds(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Booking>>;
     /// Adds a wallet.
     async fn insert_wallet(&self, wallet: &Wallet) -> StoreResult<()>;
     /// One wallet.

@@ -183,3 +183,40 @@ pub fn redemption(
         at: t0(),
     }
 }
+
+/// A confirmed booking of `contact` for `session`, paid as given.
+pub fn booking(
+    session: &Session,
+    contact: &str,
+    payment: coachbot::domain::booking::Payment,
+) -> coachbot::domain::booking::Booking {
+    coachbot::domain::booking::Booking {
+        bot: session.bot.clone(),
+        id: coachbot::domain::BookingId::generate(),
+        contact: coachbot::domain::ContactId::from(contact),
+        session: session.id.clone(),
+        offer: OfferId::from("single"),
+        price: Money::new(1800, Currency::EUR),
+        promo: None,
+        payment,
+        status: coachbot::domain::booking::BookingStatus::Confirmed,
+        hold_until: None,
+        free_cancel_until: session.start - chrono::Duration::hours(24),
+        checked_in_at: None,
+        created_at: t0(),
+    }
+}
+
+/// A pack wallet of `contact` with `credits` left, valid 30 days from `t0`.
+pub fn wallet(bot_id: &str, contact: &str, credits: u32) -> coachbot::domain::booking::Wallet {
+    coachbot::domain::booking::Wallet {
+        bot: bot(bot_id),
+        id: coachbot::domain::WalletId::generate(),
+        contact: coachbot::domain::ContactId::from(contact),
+        offer: OfferId::from("pack10"),
+        credits_left: credits,
+        weekly_cap: None,
+        expires_at: t0() + chrono::Duration::days(30),
+        created_at: t0(),
+    }
+}

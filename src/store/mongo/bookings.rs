@@ -1,16 +1,176 @@
 //! Bookings and credit wallets.
 
-use super::{MongoStore, key, with};
-use crate::domain::booking::{Booking, Wallet};
+use super::{MongoStore, backend_error, is_duplicate, key, with};
+use crate::domain::booking::{Booking, Payment, Wallet};
 use crate::domain::{BookingId, BotId, ContactId, SessionId, WalletId};
-use crate::store::BookingStore;
-use crate::store::{StoreError, StoreResult};
+use crate::store::{BookOutcome, BookingStore, CatalogStore, SeatOutcome, StoreError, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use mongodb::bson::doc;
+use mongodb::bson::{Document, doc};
+use mongodb::options::ReturnDocument;
+
+/// One document per held seat in `active_bookings`, unique per session and contact: MongoDB's
+/// way of saying "one seat per contact and session" (a partial index on `status` would need
+/// `$in`, which partial indexes do not take).
+fn seat_key(booking: &Booking) -> Document {
+    doc! { "bot": booking.bot.as_str(), "session": booking.session.as_str(), "contact": booking.contact.as_str() }
+}
+
+impl MongoStore {
+    /// Takes the contact's place and a seat, in that order, undoing what was done when a later
+    /// step refuses; `None` when both are taken.
+    async fn hold_seat(&self, booking: &Booking) -> StoreResult<Option<BookOutcome>> {
+        let mut key = seat_key(booking);
+        key.insert("booking", booking.id.as_str());
+        match self.coll::<Document>("active_bookings").insert_one(key).await {
+            Ok(_) => {}
+            Err(e) if is_duplicate(&e) => return Ok(Some(BookOutcome::AlreadyBooked)),
+            Err(e) => return Err(backend_error(e)),
+        }
+        match self.reserve_seat(&booking.bot, &booking.session).await {
+            Ok(SeatOutcome::Reserved { .. }) => Ok(None),
+            refused => {
+                self.coll::<Document>("active_bookings")
+                    .delete_one(seat_key(booking))
+                    .await
+                    .map_err(backend_error)?;
+                match refused? {
+                    SeatOutcome::Cancelled => Ok(Some(BookOutcome::SessionCancelled)),
+                    _ => Ok(Some(BookOutcome::Full)),
+                }
+            }
+        }
+    }
+
+    /// Gives back what `hold_seat` took.
+    async fn release_hold(&self, booking: &Booking) -> StoreResult<()> {
+        self.release_seat(&booking.bot, &booking.session).await?;
+        self.coll::<Document>("active_bookings")
+            .delete_one(seat_key(booking))
+            .await
+            .map_err(backend_error)?;
+        Ok(())
+    }
+
+    /// Sets the status of an active booking (of a pending one held until before `expired_at`), once.
+    async fn end(
+        &self,
+        bot: &BotId,
+        id: &BookingId,
+        status: &str,
+        expired_at: Option<i64>,
+    ) -> StoreResult<Option<Booking>> {
+        let mut filter = key(bot, id.as_str());
+        match expired_at {
+            None => filter.insert("status", doc! { "$in": ["pending_payment", "confirmed"] }),
+            Some(now) => {
+                filter.insert("hold_until", doc! { "$lte": now });
+                filter.insert("status", "pending_payment")
+            }
+        };
+        let ended = self
+            .coll::<Booking>("bookings")
+            .find_one_and_update(filter, doc! { "$set": { "status": status } })
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(backend_error)?;
+        if let Some(booking) = &ended {
+            self.release_hold(booking).await?;
+        }
+        Ok(ended)
+    }
+}
 
 #[async_trait]
 impl BookingStore for MongoStore {
+    async fn book(&self, booking: &Booking) -> StoreResult<BookOutcome> {
+        if let Some(refused) = self.hold_seat(booking).await? {
+            return Ok(refused);
+        }
+        if let Payment::Credit { wallet } = &booking.payment
+            && !self.take_credit(&booking.bot, wallet, booking.created_at).await?
+        {
+            self.release_hold(booking).await?;
+            return Ok(BookOutcome::NoCredit);
+        }
+        if let Err(error) = self.insert("bookings", booking, "booking", booking.id.as_str()).await {
+            if let Payment::Credit { wallet } = &booking.payment {
+                self.give_back_credit(&booking.bot, wallet).await?;
+            }
+            self.release_hold(booking).await?;
+            return Err(error);
+        }
+        Ok(BookOutcome::Booked)
+    }
+
+    async fn cancel_booking(&self, bot: &BotId, id: &BookingId, refund_credit: bool) -> StoreResult<Option<Booking>> {
+        let Some(booking) = self.end(bot, id, "cancelled", None).await? else {
+            return Ok(None);
+        };
+        if let (true, Payment::Credit { wallet }) = (refund_credit, &booking.payment) {
+            self.give_back_credit(bot, wallet).await?;
+        }
+        Ok(Some(booking))
+    }
+
+    async fn move_booking(&self, old: &BookingId, new: &Booking) -> StoreResult<BookOutcome> {
+        let current = match self.get_booking(&new.bot, old).await {
+            Ok(current) if current.is_active() => current,
+            Ok(_) | Err(StoreError::NotFound) => return Ok(BookOutcome::NotActive),
+            Err(e) => return Err(e),
+        };
+        if current.session != new.session
+            && let Some(refused) = self.hold_seat(new).await?
+        {
+            return Ok(refused);
+        }
+        if let Err(error) = self.insert("bookings", new, "booking", new.id.as_str()).await {
+            if current.session != new.session {
+                self.release_hold(new).await?;
+            }
+            return Err(error);
+        }
+        let filter = with(
+            key(&new.bot, old.as_str()),
+            doc! { "status": { "$in": ["pending_payment", "confirmed"] } },
+        );
+        if !self
+            .update_if("bookings", filter, doc! { "$set": { "status": "cancelled" } })
+            .await?
+        {
+            self.coll::<Document>("bookings")
+                .delete_one(key(&new.bot, new.id.as_str()))
+                .await
+                .map_err(backend_error)?;
+            if current.session != new.session {
+                self.release_hold(new).await?;
+            }
+            return Ok(BookOutcome::NotActive);
+        }
+        if current.session != new.session {
+            self.release_hold(&current).await?;
+        } else {
+            self.coll::<Document>("active_bookings")
+                .update_one(seat_key(&current), doc! { "$set": { "booking": new.id.as_str() } })
+                .await
+                .map_err(backend_error)?;
+        }
+        Ok(BookOutcome::Booked)
+    }
+
+    async fn expire_hold(&self, bot: &BotId, id: &BookingId, now: DateTime<Utc>) -> StoreResult<bool> {
+        Ok(self
+            .end(bot, id, "expired", Some(now.timestamp_millis()))
+            .await?
+            .is_some())
+    }
+
+    async fn list_expired_holds(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Booking>> {
+        let filter = doc! { "status": "pending_payment", "hold_until": { "$lte": now.timestamp_millis() } };
+        self.find_all("bookings", filter, doc! { "hold_until": 1 }, Some(i64::from(limit)))
+            .await
+    }
+
     async fn insert_booking(&self, booking: &Booking) -> StoreResult<()> {
         self.insert("bookings", booking, "booking", booking.id.as_str()).await
     }

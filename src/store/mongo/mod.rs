@@ -141,6 +141,10 @@ impl MongoStore {
                 ],
             ),
             ("wallets", vec![by_id(), plain(doc! { "bot": 1, "contact": 1 })]),
+            (
+                "active_bookings",
+                vec![unique(doc! { "bot": 1, "session": 1, "contact": 1 })],
+            ),
             ("promo_batches", vec![by_id()]),
             (
                 "promo_codes",

@@ -1,6 +1,7 @@
 //! The store conformance suite: every test body runs on SQLite, and on MongoDB (SecantusDB in
 //! `scripts/test`) when `COACHBOT_TEST_MONGODB_URI` is set, each on a fresh database.
 
+mod bookings;
 mod catalog;
 mod contacts;
 mod messaging;
