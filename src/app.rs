@@ -93,6 +93,10 @@ impl AppState {
     async fn open_and_seed(&self) -> StoreResult<Arc<dyn Store>> {
         let store = store::open(&self.inner.settings.store).await?;
         seed_catalogs(store.as_ref(), &self.inner.bots).await?;
+        for bot in self.inner.bots.iter() {
+            let created = crate::ops::schedule::plan_ahead(store.as_ref(), bot, chrono::Utc::now()).await?;
+            tracing::info!(bot = %bot.id, created, "sessions planned ahead");
+        }
         Ok(store)
     }
 }

@@ -1,4 +1,6 @@
 //! Operations: a domain rule checked, then the store's atomic write, in one function that every
 //! caller shares (the visitor dialogue's effects, the agent's tools, the coach's commands, the CLI).
 
+pub mod booking;
 pub mod promo;
+pub mod schedule;

@@ -1,6 +1,7 @@
 //! The integration suite: one test binary, so the crate links once.
 
 mod admin;
+mod booking;
 mod cli;
 mod http;
 mod store;
