@@ -24,19 +24,34 @@ pub struct AppState {
 struct Inner {
     settings: Settings,
     bots: Bots,
+    texts: crate::i18n::Texts,
+    ticket_keys: crate::tickets::TicketKeys,
     store: OnceLock<Arc<dyn Store>>,
 }
 
 impl AppState {
-    /// State for these settings and bots, with no store yet.
-    pub fn new(settings: Settings, bots: Bots) -> Self {
+    /// State for these settings, bots and catalogs, with no store yet.
+    pub fn new(settings: Settings, bots: Bots, texts: crate::i18n::Texts) -> Self {
+        let ticket_keys = crate::tickets::TicketKeys::for_bots(&bots, &mut rand::rng());
         Self {
             inner: Arc::new(Inner {
                 settings,
                 bots,
+                texts,
+                ticket_keys,
                 store: OnceLock::new(),
             }),
         }
+    }
+
+    /// The catalogs.
+    pub fn texts(&self) -> &crate::i18n::Texts {
+        &self.inner.texts
+    }
+
+    /// The bots' ticket signing keys.
+    pub fn ticket_keys(&self) -> &crate::tickets::TicketKeys {
+        &self.inner.ticket_keys
     }
 
     /// The settings.
@@ -141,12 +156,13 @@ pub struct App {
 impl App {
     /// Binds `http.addr` and starts connecting to the store.
     pub async fn build(settings: Settings, bots: Bots) -> anyhow::Result<Self> {
+        let texts = crate::config::load_texts(&settings.bots.dir).context("loading the catalogs")?;
         let listener = TcpListener::bind(settings.http.addr)
             .await
             .with_context(|| format!("binding http.addr {}", settings.http.addr))?;
         let addr = listener.local_addr().context("reading the bound address")?;
         crate::telemetry::metrics();
-        let state = AppState::new(settings, bots);
+        let state = AppState::new(settings, bots, texts);
         let connector = AbortOnDrop(tokio::spawn(state.clone().connect_until_ready()));
         Ok(Self {
             listener,

@@ -59,6 +59,7 @@ pub async fn promo(
         now: chrono::Utc::now(),
         actor: "cli".into(),
         max_codes: CLI_MAX_CODES,
+        ticket_key: &[],
     };
     let usage = |e: crate::admin::CommandError| CliError::Usage(e.render(&texts, bot.language));
     let command = match args.first().map(String::as_str) {

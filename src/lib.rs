@@ -12,3 +12,4 @@ pub mod i18n;
 pub mod ops;
 pub mod store;
 pub mod telemetry;
+pub mod tickets;

@@ -155,3 +155,16 @@ promo-refused-not-for-course = This code is not valid for this course.
 promo-refused-minimum = This code applies from { $amount }.
 promo-refused-assigned = This code is reserved for someone else.
 promo-accepted = Code accepted: { $discount }. New price: { $price }.
+
+## Front desk: checking tickets
+
+checkin-ok = ✅ { $name } — { $course } { $time }
+checkin-already = Ticket already checked in at { $at }.
+checkin-invalid = ⛔ This ticket is not valid (unreadable, altered or from another studio).
+checkin-unknown = ⛔ Booking not found.
+checkin-cancelled = ⛔ This booking was cancelled.
+checkin-unpaid = ⛔ This booking is not paid yet.
+checkin-other-day = ⛔ This ticket is for { $date }.
+checkin-no-code = I can't find a QR code in this photo. Try closer, flat, or type /checkin followed by the code.
+checkin-no-key = Tickets cannot be checked: the signing key is not set.
+admin-help-checkin = check a ticket in (or send a photo of its QR code)

@@ -156,3 +156,16 @@ promo-refused-not-for-course = Ce code n'est pas valable pour ce cours.
 promo-refused-minimum = Ce code s'applique à partir de { $amount }.
 promo-refused-assigned = Ce code est réservé à une autre personne.
 promo-accepted = Code accepté : { $discount }. Nouveau prix : { $price }.
+
+## Accueil : validation des billets
+
+checkin-ok = ✅ { $name } — { $course } { $time }
+checkin-already = Billet déjà validé à { $at }.
+checkin-invalid = ⛔ Ce billet n'est pas valable (code illisible, modifié ou d'un autre studio).
+checkin-unknown = ⛔ Réservation introuvable.
+checkin-cancelled = ⛔ Cette réservation a été annulée.
+checkin-unpaid = ⛔ Cette réservation n'est pas encore payée.
+checkin-other-day = ⛔ Ce billet est pour le { $date }.
+checkin-no-code = Je ne trouve pas de QR code sur cette photo. Essayez plus près, bien à plat, ou tapez /checkin suivi du code.
+checkin-no-key = Les billets ne peuvent pas être vérifiés : la clé de signature n'est pas configurée.
+admin-help-checkin = valider un billet (ou envoyez la photo de son QR code)

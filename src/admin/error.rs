@@ -195,6 +195,7 @@ impl CommandError {
         match self {
             Self::UnknownCommand { .. } => "/aide",
             Self::Usage { command: "promos" } => "/promos K7Q2M csv",
+            Self::Usage { command: "checkin" } => "/checkin demo.AbC…",
             Self::UnknownOption {
                 suggestion: Some(_), ..
             }

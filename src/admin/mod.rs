@@ -23,6 +23,8 @@ pub enum AdminCommand {
     Help,
     /// `/promo …` and `/promos …`.
     Promo(PromoCommand),
+    /// `/checkin TOKEN`: admit a visitor at the door.
+    CheckIn(String),
 }
 
 /// One line of `/aide`: the command, what it does, an example.
@@ -77,6 +79,10 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<AdminCommand, CommandErro
         "aide" | "help" | "start" if rest.is_empty() => Ok(AdminCommand::Help),
         "promo" => promo::grammar::parse_promo(rest, ctx).map(AdminCommand::Promo),
         "promos" => promo::grammar::parse_promos(rest).map(AdminCommand::Promo),
+        "checkin" | "valider" => match rest {
+            [token] => Ok(AdminCommand::CheckIn(token.clone())),
+            _ => Err(CommandError::Usage { command: "checkin" }),
+        },
         _ => Err(CommandError::UnknownCommand { name }),
     }
 }
@@ -97,6 +103,8 @@ pub struct AdminContext<'a> {
     pub actor: String,
     /// Most codes one command may create here.
     pub max_codes: u32,
+    /// The bot's ticket signing key.
+    pub ticket_key: &'a [u8],
 }
 
 impl AdminContext<'_> {
@@ -129,6 +137,25 @@ pub async fn execute(command: AdminCommand, ctx: &AdminContext<'_>, rng: &mut (d
     match command {
         AdminCommand::Help => Reply::text(help(ctx.texts, ctx.language)),
         AdminCommand::Promo(command) => promo::apply::execute(command, ctx, rng).await,
+        AdminCommand::CheckIn(token) => check_in(&token, ctx).await,
+    }
+}
+
+async fn check_in(token: &str, ctx: &AdminContext<'_>) -> Reply {
+    match crate::ops::checkin::check_in(ctx.store, ctx.bot, ctx.ticket_key, token, ctx.now).await {
+        Ok(result) => Reply::text(crate::ops::checkin::reply(ctx.texts, ctx.language, &result)),
+        Err(error) => {
+            tracing::error!(%error, "check-in failed");
+            Reply::text(t!(ctx.texts, ctx.language, "admin-error-internal"))
+        }
+    }
+}
+
+/// A photo sent by the coach: the ticket's QR code is read from it and checked in.
+pub async fn handle_photo(bytes: &[u8], ctx: &AdminContext<'_>) -> Reply {
+    match crate::tickets::decode(bytes) {
+        Some(token) => check_in(&token, ctx).await,
+        None => Reply::text(t!(ctx.texts, ctx.language, "checkin-no-code")),
     }
 }
 

@@ -18,5 +18,6 @@ pub mod reply;
 pub mod schedule;
 pub mod session;
 pub mod slot;
+pub mod ticket;
 
 pub use ids::{BatchId, BookingId, BotId, ContactId, CourseId, OfferId, OutboxId, RedemptionId, SessionId, WalletId};

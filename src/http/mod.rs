@@ -4,6 +4,7 @@
 
 mod error;
 mod manifest;
+mod tickets;
 
 pub use error::ApiError;
 
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
         .route("/b/{bot}/manifest.json", get(manifest::manifest))
+        .route("/t/{file}", get(tickets::ticket_png))
         .fallback(not_found)
         .layer(middleware::from_fn(record_metrics))
         .layer(RequestBodyLimitLayer::new(limit))

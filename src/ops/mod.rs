@@ -2,5 +2,6 @@
 //! caller shares (the visitor dialogue's effects, the agent's tools, the coach's commands, the CLI).
 
 pub mod booking;
+pub mod checkin;
 pub mod promo;
 pub mod schedule;

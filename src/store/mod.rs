@@ -215,6 +215,9 @@ pub trait BookingStore: Send + Sync {
     async fn expire_hold(&self, bot: &BotId, id: &BookingId, now: DateTime<Utc>) -> StoreResult<bool>;
     /// Pending bookings of any bot whose hold ran out before `now`, oldest first.
     async fn list_expired_holds(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Booking>>;
+    /// Records a confirmed booking's arrival at the door; false when it was already checked in (or
+    /// is not confirmed). The first scan wins, even when two happen at once.
+    async fn check_in(&self, bot: &BotId, id: &BookingId, at: DateTime<Utc>) -> StoreResult<bool>;
     /// Adds a wallet.
     async fn insert_wallet(&self, wallet: &Wallet) -> StoreResult<()>;
     /// One wallet.

@@ -10,6 +10,7 @@ use std::time::Duration;
 /// A running app and its base URL; stops when dropped.
 struct Running {
     base: String,
+    state: coachbot::app::AppState,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     done: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
@@ -23,10 +24,14 @@ impl Running {
     }
 }
 
+/// The ticket key the tests give the demo bot through its environment variable.
+const TICKET_KEY: &str = "http-test-ticket-key";
+
 fn demo_bots() -> Bots {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("bots/demo.toml")).unwrap();
+    let secrets = BTreeMap::from([("COACHBOT_DEMO_TICKET_KEY".to_owned(), TICKET_KEY.to_owned())]);
     let mut bots = Bots::default();
-    bots.add(Bot::parse("bots/demo.toml", &text, &BTreeMap::new()).unwrap())
+    bots.add(Bot::parse("bots/demo.toml", &text, &secrets).unwrap())
         .unwrap();
     bots
 }
@@ -39,12 +44,14 @@ async fn start(overrides: &str) -> Running {
     .unwrap();
     let app = App::build(settings, demo_bots()).await.unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
     let (stop, stopped) = tokio::sync::oneshot::channel();
     let done = tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
     }));
     Running {
         base,
+        state,
         stop: Some(stop),
         done,
     }
@@ -251,4 +258,56 @@ async fn stopping_finishes_cleanly() {
         client().get(format!("{base}/health")).send().await.is_err(),
         "the port is closed"
     );
+}
+
+#[tokio::test]
+async fn a_ticket_image_is_served_at_its_signed_url_and_decodes_to_its_token() {
+    use coachbot::domain::{ContactId, OfferId};
+    use coachbot::ops::booking::{BookRequest, book};
+    let app = start("[store]\nsqlite_path = \":memory:\"").await;
+    assert!(wait_ready(&app.base, 200).await);
+    let store = app.state.store().unwrap().clone();
+    let bot = app.state.bots().get("demo").unwrap().clone();
+    let now = chrono::Utc::now();
+    let sessions = store
+        .list_sessions(
+            &bot.id,
+            now + chrono::Duration::hours(3),
+            now + chrono::Duration::days(8),
+        )
+        .await
+        .unwrap();
+    let session = sessions.first().expect("sessions are planned at start");
+    let (contact, offer) = (ContactId::from("marie"), OfferId::from("single"));
+    let request = BookRequest {
+        contact: &contact,
+        session: &session.id,
+        offer: &offer,
+        promo: None,
+        pay_on_site: true,
+        now,
+    };
+    let booking = book(store.as_ref(), &bot, &request).await.unwrap();
+    let token = coachbot::domain::ticket::sign(TICKET_KEY.as_bytes(), &bot.id, &booking.id);
+
+    let response = client()
+        .get(format!("{}/t/{token}.png", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    let png = response.bytes().await.unwrap();
+    assert_eq!(coachbot::tickets::decode(&png).as_deref(), Some(token.as_str()));
+
+    let forged = coachbot::domain::ticket::sign(b"guess", &bot.id, &booking.id);
+    for path in [
+        format!("/t/{forged}.png"),
+        format!("/t/{token}"),
+        "/t/demo.abc.png".to_owned(),
+    ] {
+        let refused = client().get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(refused.status(), 404, "{path}");
+    }
+    app.stop().await.unwrap();
 }

@@ -83,6 +83,19 @@ impl MongoStore {
 
 #[async_trait]
 impl BookingStore for MongoStore {
+    async fn check_in(&self, bot: &BotId, id: &BookingId, at: DateTime<Utc>) -> StoreResult<bool> {
+        let filter = with(
+            key(bot, id.as_str()),
+            doc! { "status": "confirmed", "checked_in_at": null },
+        );
+        self.update_if(
+            "bookings",
+            filter,
+            doc! { "$set": { "checked_in_at": at.timestamp_millis() } },
+        )
+        .await
+    }
+
     async fn book(&self, booking: &Booking) -> StoreResult<BookOutcome> {
         if let Some(refused) = self.hold_seat(booking).await? {
             return Ok(refused);

@@ -11,6 +11,17 @@ use sqlx::Row;
 
 #[async_trait]
 impl BookingStore for SqliteStore {
+    async fn check_in(&self, bot: &BotId, id: &BookingId, at: DateTime<Utc>) -> StoreResult<bool> {
+        let changed = self
+            .execute(
+                "UPDATE bookings SET doc = json_set(doc, '$.checked_in_at', ?) \
+                 WHERE bot = ? AND id = ? AND status = 'confirmed' AND (doc ->> '$.checked_in_at') IS NULL",
+                args![at.timestamp_millis(), bot.as_str(), id.as_str()],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
     async fn book(&self, booking: &Booking) -> StoreResult<BookOutcome> {
         let mut tx = self.writer.begin().await.map_err(backend_error)?;
         let outcome = self.book_in(&mut tx, booking, true).await?;

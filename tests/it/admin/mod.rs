@@ -15,6 +15,9 @@ use rand::SeedableRng;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// The ticket signing key of the tests.
+pub const TICKET_KEY: &[u8] = b"a test ticket key of 32 bytes ok";
+
 /// The demo bot as shipped.
 pub fn demo() -> Bot {
     let text =
@@ -62,6 +65,7 @@ impl Coach {
             now: self.now,
             actor: "telegram:1001".into(),
             max_codes: 10_000,
+            ticket_key: TICKET_KEY,
         };
         handle(line, &ctx, &mut self.rng).await
     }

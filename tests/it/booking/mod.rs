@@ -2,6 +2,8 @@
 //! promo codes (given back when the seat is refused), cancel and move policies, and the race for
 //! the last seats.
 
+mod checkin;
+
 use crate::admin::{Coach, demo};
 use crate::store::conformance;
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -27,11 +29,11 @@ conformance!(
 );
 
 /// Monday 23 November 2026, 09:00 UTC.
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
 }
 
-async fn planned(store: &Arc<dyn Store>) -> Bot {
+pub(crate) async fn planned(store: &Arc<dyn Store>) -> Bot {
     let bot = demo();
     Coach::new(store.clone()).await;
     plan_ahead(store.as_ref(), &bot, now()).await.unwrap();
@@ -39,7 +41,7 @@ async fn planned(store: &Arc<dyn Store>) -> Bot {
 }
 
 /// The sessions of a course in the next two weeks, by start.
-async fn sessions(store: &Arc<dyn Store>, bot: &Bot, course: &str) -> Vec<Session> {
+pub(crate) async fn sessions(store: &Arc<dyn Store>, bot: &Bot, course: &str) -> Vec<Session> {
     let all = store
         .list_sessions(&bot.id, now(), now() + Duration::days(14))
         .await
@@ -47,7 +49,7 @@ async fn sessions(store: &Arc<dyn Store>, bot: &Bot, course: &str) -> Vec<Sessio
     all.into_iter().filter(|s| s.course == CourseId::from(course)).collect()
 }
 
-fn request<'a>(contact: &'a ContactId, session: &'a SessionId, offer: &'a OfferId) -> BookRequest<'a> {
+pub(crate) fn request<'a>(contact: &'a ContactId, session: &'a SessionId, offer: &'a OfferId) -> BookRequest<'a> {
     BookRequest {
         contact,
         session,
@@ -211,7 +213,10 @@ async fn a_promo_lowers_the_price_and_comes_back_when_the_seat_is_refused(store:
         .unwrap();
     let code = page.items[0].code.to_lowercase();
     let later = sessions(&store, &bot, "pilates").await;
-    let s = later.iter().find(|s| s.start > now() + Duration::days(2)).expect("a class in a few days");
+    let s = later
+        .iter()
+        .find(|s| s.start > now() + Duration::days(2))
+        .expect("a class in a few days");
     let (marie, single) = (ContactId::from("marie"), OfferId::from("single"));
 
     let with_code = BookRequest {
