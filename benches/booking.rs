@@ -1,0 +1,139 @@
+//! Booking figures: booking attempts per second under contention (many visitors, few seats) on
+//! SQLite and, when `COACHBOT_TEST_MONGODB_URI` is set, on MongoDB; rendering a ticket PNG; reading
+//! the QR code back from a 1200×1600 phone-like photo.
+//!
+//! `cargo bench --bench booking`.
+
+use chrono::{Duration, TimeZone, Utc};
+use coachbot::config::bots::{Bot, Bots};
+use coachbot::domain::{ContactId, OfferId};
+use coachbot::ops::booking::{BookRequest, book};
+use coachbot::store::Store;
+use coachbot::tickets::{TicketFacts, decode, render_png};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use image::{DynamicImage, RgbImage};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Concurrent booking attempts per measured round, for one session of 20 seats.
+const ATTEMPTS: usize = 200;
+
+fn demo() -> Bot {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/bots/demo.toml")).unwrap();
+    Bot::parse("bots/demo.toml", &text, &BTreeMap::new()).unwrap()
+}
+
+fn stores(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Vec<(&'static str, Arc<dyn Store>)> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let path = dir.join("booking.db");
+    let sqlite = rt
+        .block_on(coachbot::store::sqlite::SqliteStore::connect(path.to_str().unwrap()))
+        .unwrap();
+    let mut stores: Vec<(&'static str, Arc<dyn Store>)> = vec![("sqlite", Arc::new(sqlite))];
+    if let Some(uri) = std::env::var("COACHBOT_TEST_MONGODB_URI")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        let name = format!("coachbot_bench_{}", uuid::Uuid::new_v4().simple());
+        let connect = coachbot::store::mongo::MongoStore::connect(&uri, &name, std::time::Duration::from_secs(10));
+        stores.push(("mongodb", Arc::new(rt.block_on(connect).unwrap())));
+    }
+    stores
+}
+
+fn booking_benches(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bot = Arc::new(demo());
+    let mut bots = Bots::default();
+    bots.add((*bot).clone()).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+
+    let mut group = c.benchmark_group("booking_attempts_contended");
+    group.throughput(Throughput::Elements(ATTEMPTS as u64));
+    group.sample_size(10);
+    for (name, store) in stores(&rt, dir.path()) {
+        rt.block_on(coachbot::app::seed_catalogs(store.as_ref(), &bots))
+            .unwrap();
+        group.bench_function(BenchmarkId::from_parameter(name), |b| {
+            b.to_async(&rt).iter_custom(|iters| {
+                let (store, bot) = (store.clone(), bot.clone());
+                async move {
+                    let mut measured = std::time::Duration::ZERO;
+                    for round in 0..iters {
+                        // A fresh 20-seat session each round, so every round races for the last seats.
+                        let mut session = coachbot::domain::schedule::upcoming_sessions(
+                            &store.get_course(&bot.id, &"danse-afro".into()).await.unwrap(),
+                            bot.time_zone,
+                            now,
+                            1,
+                        )
+                        .remove(0);
+                        session.start += Duration::minutes(round as i64 + 1) + Duration::days(1);
+                        store.insert_session(&session).await.unwrap();
+                        let started = Instant::now();
+                        let attempts: Vec<_> = (0..ATTEMPTS)
+                            .map(|i| {
+                                let (store, bot, id) = (store.clone(), bot.clone(), session.id.clone());
+                                tokio::spawn(async move {
+                                    let (contact, offer) =
+                                        (ContactId::from(format!("v{round}-{i}")), OfferId::from("single"));
+                                    let request = BookRequest {
+                                        contact: &contact,
+                                        session: &id,
+                                        offer: &offer,
+                                        promo: None,
+                                        pay_on_site: true,
+                                        now,
+                                    };
+                                    book(store.as_ref(), &bot, &request).await.is_ok()
+                                })
+                            })
+                            .collect();
+                        let mut booked = 0;
+                        for attempt in attempts {
+                            booked += usize::from(attempt.await.unwrap());
+                        }
+                        measured += started.elapsed();
+                        assert_eq!(booked, 20);
+                    }
+                    measured
+                }
+            });
+        });
+    }
+    group.finish();
+
+    let facts = TicketFacts {
+        studio: "Studio Lumière".into(),
+        course: "Yoga doux".into(),
+        when: "01/12/2026 · 18:30".into(),
+        first_name: "Marie D.".into(),
+    };
+    let token = "demo.MDE5MmY1ZTFjOWE4N2IzZThlMmY2ZDRjMWIwYTlmODeTJ5Gx3k2vQ9W1bM0sL7cA";
+    c.bench_function("ticket_png_render", |b| b.iter(|| render_png(token, &facts)));
+
+    let ticket = image::load_from_memory(&render_png(token, &facts)).unwrap().to_luma8();
+    let photo = RgbImage::from_fn(1200, 1600, |x, y| {
+        let (u, v) = ((x as f32 - 600.0) / 2.2 + 240.0, (y as f32 - 800.0) / 2.2 + 360.0);
+        let value = if u >= 0.0 && v >= 0.0 && u < 479.0 && v < 719.0 {
+            ticket.get_pixel(u as u32, v as u32).0[0]
+        } else {
+            110
+        };
+        image::Rgb([value, value, value])
+    });
+    let mut jpeg = Vec::new();
+    DynamicImage::ImageRgb8(photo)
+        .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80))
+        .unwrap();
+    assert_eq!(decode(&jpeg).as_deref(), Some(token));
+    c.bench_function("qr_decode_1200x1600_photo", |b| b.iter(|| decode(&jpeg).unwrap()));
+}
+
+criterion_group!(benches, booking_benches);
+criterion_main!(benches);
