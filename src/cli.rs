@@ -195,3 +195,41 @@ impl<'a> CodeSink<'a> {
         }
     }
 }
+
+/// `coachbot checkin --bot BOT (--image FILE | --token TOKEN)`: the door check of a ticket, from a
+/// photo or a token, as `/checkin` does in a chat. Prints the verdict.
+pub async fn checkin(
+    settings: &Settings,
+    bots: &Bots,
+    bot: &str,
+    image: Option<PathBuf>,
+    token: Option<String>,
+) -> Result<(), CliError> {
+    use secrecy::ExposeSecret;
+    let bot = bots
+        .get(bot)
+        .ok_or_else(|| CliError::Usage(format!("unknown bot {bot:?}")))?;
+    let key = bot.ticket_key.as_ref().ok_or_else(|| {
+        CliError::Usage(format!(
+            "bot {} has no ticket signing key: set the variable its bot file names",
+            bot.id
+        ))
+    })?;
+    let token = match (image, token) {
+        (Some(path), None) => {
+            let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            crate::tickets::decode(&bytes)
+                .ok_or_else(|| CliError::Usage(format!("no QR code found in {}", path.display())))?
+        }
+        (None, Some(token)) => token,
+        _ => return Err(CliError::Usage("give either --image FILE or --token TOKEN".into())),
+    };
+    let texts = crate::config::load_texts(&settings.bots.dir).map_err(|e| CliError::Usage(e.to_string()))?;
+    let store = crate::store::open(&settings.store).await.context("opening the store")?;
+    let now = chrono::Utc::now();
+    let result = crate::ops::checkin::check_in(store.as_ref(), bot, key.expose_secret().as_bytes(), &token, now)
+        .await
+        .context("checking the ticket in")?;
+    println!("{}", crate::ops::checkin::reply(&texts, bot.language, &result));
+    Ok(())
+}

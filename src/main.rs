@@ -33,6 +33,18 @@ enum Command {
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Checks a ticket in at the door, from a photo of it or its token.
+    Checkin {
+        /// The bot (its id in the bots folder).
+        #[arg(long)]
+        bot: String,
+        /// A photo or screenshot of the ticket (PNG or JPEG).
+        #[arg(long, conflicts_with = "token")]
+        image: Option<std::path::PathBuf>,
+        /// The ticket token.
+        #[arg(long)]
+        token: Option<String>,
+    },
 }
 
 /// Exit status for settings, bot files or a command that cannot be used.
@@ -60,17 +72,10 @@ async fn main() -> ExitCode {
             println!("{}", coachbot::config::check::report(&settings, &bots));
             ExitCode::SUCCESS
         }
-        Command::Promo { bot, out, args } => match coachbot::cli::promo(&settings, &bots, &bot, out, &args).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(coachbot::cli::CliError::Usage(message)) => {
-                eprintln!("{message}");
-                ExitCode::from(BAD_CONFIG)
-            }
-            Err(coachbot::cli::CliError::Failed(error)) => {
-                eprintln!("coachbot: {error:#}");
-                ExitCode::FAILURE
-            }
-        },
+        Command::Promo { bot, out, args } => report(coachbot::cli::promo(&settings, &bots, &bot, out, &args).await),
+        Command::Checkin { bot, image, token } => {
+            report(coachbot::cli::checkin(&settings, &bots, &bot, image, token).await)
+        }
         Command::Serve => {
             coachbot::telemetry::init_logging(&settings.log.filter);
             match serve(settings, bots).await {
@@ -80,6 +85,21 @@ async fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+/// The exit status of a CLI command: 2 for a command that cannot be used as typed, 1 for a failure.
+fn report(result: Result<(), coachbot::cli::CliError>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(coachbot::cli::CliError::Usage(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(BAD_CONFIG)
+        }
+        Err(coachbot::cli::CliError::Failed(error)) => {
+            eprintln!("coachbot: {error:#}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -297,3 +297,87 @@ fn a_wrong_promo_command_exits_with_status_2_and_an_example() {
         "nothing was written"
     );
 }
+
+#[tokio::test]
+async fn checkin_from_the_cli_reads_the_photo_and_gives_the_verdict() {
+    use coachbot::domain::{ContactId, OfferId};
+    use coachbot::ops::booking::{BookRequest, book};
+    crate::support::init();
+    let dir = workdir();
+    let db = dir.path().join("data/coachbot.db");
+    let store = coachbot::store::sqlite::SqliteStore::connect(db.to_str().unwrap())
+        .await
+        .unwrap();
+    let bot = crate::admin::demo();
+    let mut bots = coachbot::config::bots::Bots::default();
+    bots.add(bot.clone()).unwrap();
+    coachbot::app::seed_catalogs(&store, &bots).await.unwrap();
+    let now = chrono::Utc::now();
+    coachbot::ops::schedule::plan_ahead(&store, &bot, now).await.unwrap();
+    use coachbot::store::prelude::*;
+    let later = store
+        .list_sessions(
+            &bot.id,
+            now + chrono::Duration::days(3),
+            now + chrono::Duration::days(10),
+        )
+        .await
+        .unwrap();
+    let session = &later[0];
+    let (contact, offer) = (ContactId::from("marie"), OfferId::from("single"));
+    let request = BookRequest {
+        contact: &contact,
+        session: &session.id,
+        offer: &offer,
+        promo: None,
+        pay_on_site: true,
+        now,
+    };
+    let booking = book(&store, &bot, &request).await.unwrap();
+    let token = coachbot::domain::ticket::sign(b"cli-ticket-key", &bot.id, &booking.id);
+    let facts = coachbot::tickets::TicketFacts {
+        studio: "S".into(),
+        course: "C".into(),
+        when: "W".into(),
+        first_name: "M".into(),
+    };
+    std::fs::write(
+        dir.path().join("ticket.png"),
+        coachbot::tickets::render_png(&token, &facts),
+    )
+    .unwrap();
+    drop(store);
+
+    let run = |args: &[&str]| {
+        coachbot(dir.path())
+            .env("COACHBOT_DEMO_TICKET_KEY", "cli-ticket-key")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let verdict = run(&["checkin", "--bot", "demo", "--image", "ticket.png"]);
+    assert!(verdict.status.success(), "{}", String::from_utf8_lossy(&verdict.stderr));
+    let day = session
+        .start
+        .with_timezone(&bot.time_zone)
+        .format("%d/%m/%Y")
+        .to_string();
+    assert_eq!(
+        String::from_utf8(verdict.stdout).unwrap().trim(),
+        format!("⛔ Ce billet est pour le {day}.")
+    );
+
+    let forged = coachbot::domain::ticket::sign(b"guess", &bot.id, &booking.id);
+    let refused = run(&["checkin", "--bot", "demo", "--token", &forged]);
+    assert!(String::from_utf8(refused.stdout).unwrap().contains("n'est pas valable"));
+    std::fs::write(dir.path().join("blank.png"), b"no picture").unwrap();
+    assert_eq!(
+        run(&["checkin", "--bot", "demo", "--image", "blank.png"]).status.code(),
+        Some(2)
+    );
+    let no_key = coachbot(dir.path())
+        .args(["checkin", "--bot", "demo", "--token", &token])
+        .output()
+        .unwrap();
+    assert_eq!(no_key.status.code(), Some(2), "without the key nothing can be checked");
+}
