@@ -14,6 +14,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use image::{DynamicImage, RgbImage};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// Concurrent booking attempts per measured round, for one session of 20 seats.
@@ -53,6 +54,7 @@ fn booking_benches(c: &mut Criterion) {
     bots.add((*bot).clone()).unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
 
+    let next_slot = AtomicU64::new(0);
     let mut group = c.benchmark_group("booking_attempts_contended");
     group.throughput(Throughput::Elements(ATTEMPTS as u64));
     group.sample_size(10);
@@ -61,7 +63,7 @@ fn booking_benches(c: &mut Criterion) {
             .unwrap();
         group.bench_function(BenchmarkId::from_parameter(name), |b| {
             b.to_async(&rt).iter_custom(|iters| {
-                let (store, bot) = (store.clone(), bot.clone());
+                let (store, bot, next_slot) = (store.clone(), bot.clone(), &next_slot);
                 async move {
                     let mut measured = std::time::Duration::ZERO;
                     for round in 0..iters {
@@ -73,7 +75,8 @@ fn booking_benches(c: &mut Criterion) {
                             1,
                         )
                         .remove(0);
-                        session.start += Duration::minutes(round as i64 + 1) + Duration::days(1);
+                        session.start +=
+                            Duration::minutes(next_slot.fetch_add(1, Ordering::Relaxed) as i64 + 1) + Duration::days(1);
                         store.insert_session(&session).await.unwrap();
                         let started = Instant::now();
                         let attempts: Vec<_> = (0..ATTEMPTS)
@@ -119,8 +122,9 @@ fn booking_benches(c: &mut Criterion) {
 
     let ticket = image::load_from_memory(&render_png(token, &facts)).unwrap().to_luma8();
     let photo = RgbImage::from_fn(1200, 1600, |x, y| {
-        let (u, v) = ((x as f32 - 600.0) / 2.2 + 240.0, (y as f32 - 800.0) / 2.2 + 360.0);
-        let value = if u >= 0.0 && v >= 0.0 && u < 479.0 && v < 719.0 {
+        let (w, h) = (coachbot::tickets::WIDTH as f32, coachbot::tickets::HEIGHT as f32);
+        let (u, v) = ((x as f32 - 600.0) / 2.6 + w / 2.0, (y as f32 - 800.0) / 2.6 + h / 2.0);
+        let value = if u >= 0.0 && v >= 0.0 && u < w - 1.0 && v < h - 1.0 {
             ticket.get_pixel(u as u32, v as u32).0[0]
         } else {
             110

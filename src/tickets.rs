@@ -10,11 +10,11 @@ const REGULAR: &[u8] = include_bytes!("../web/fonts/DejaVuSans.ttf");
 const BOLD: &[u8] = include_bytes!("../web/fonts/DejaVuSans-Bold.ttf");
 
 /// Width of a ticket image, in pixels.
-pub const WIDTH: u32 = 480;
+pub const WIDTH: u32 = 400;
 /// Height of a ticket image, in pixels.
-pub const HEIGHT: u32 = 720;
+pub const HEIGHT: u32 = 600;
 /// Pixels per QR module.
-const MODULE: u32 = 9;
+const MODULE: u32 = 8;
 
 /// What a ticket shows besides its code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,10 +29,13 @@ pub struct TicketFacts {
     pub first_name: String,
 }
 
-fn fonts() -> (FontRef<'static>, FontRef<'static>) {
-    let regular = FontRef::try_from_slice(REGULAR).expect("the bundled DejaVu Sans is a valid font");
-    let bold = FontRef::try_from_slice(BOLD).expect("the bundled DejaVu Sans Bold is a valid font");
-    (regular, bold)
+fn fonts() -> &'static (FontRef<'static>, FontRef<'static>) {
+    static FONTS: std::sync::OnceLock<(FontRef<'static>, FontRef<'static>)> = std::sync::OnceLock::new();
+    FONTS.get_or_init(|| {
+        let regular = FontRef::try_from_slice(REGULAR).expect("the bundled DejaVu Sans is a valid font");
+        let bold = FontRef::try_from_slice(BOLD).expect("the bundled DejaVu Sans Bold is a valid font");
+        (regular, bold)
+    })
 }
 
 /// Width in pixels of `text` at `size`.
@@ -82,37 +85,33 @@ fn draw_centred(
 pub fn render_png(token: &str, facts: &TicketFacts) -> Vec<u8> {
     let (regular, bold) = fonts();
     let mut img = GrayImage::from_pixel(WIDTH, HEIGHT, Luma([255]));
-    for y in 0..64 {
-        for x in 0..WIDTH {
-            img.put_pixel(x, y, Luma([40]));
-        }
-    }
+    img.as_mut()[..(64 * WIDTH) as usize].fill(40);
     let centre = WIDTH as f32 / 2.0;
-    draw_centred(&mut img, &bold, 30.0, centre, 44.0, &facts.studio, 255);
+    draw_centred(&mut img, bold, 30.0, centre, 44.0, &facts.studio, 255);
 
     let code =
         QrCode::with_error_correction_level(token.as_bytes(), EcLevel::M).expect("a ticket token fits in a QR code");
     let modules = code.width() as u32;
     let side = modules * MODULE;
-    let (left, top) = ((WIDTH - side.min(WIDTH)) / 2, 96);
+    let (left, top) = ((WIDTH - side.min(WIDTH)) / 2, 88);
     for (i, color) in code.to_colors().into_iter().enumerate() {
         if color != Color::Dark {
             continue;
         }
-        let (mx, my) = ((i as u32 % modules) * MODULE, (i as u32 / modules) * MODULE);
-        for dy in 0..MODULE {
-            for dx in 0..MODULE {
-                let (x, y) = (left + mx + dx, top + my + dy);
-                if x < WIDTH && y < HEIGHT {
-                    img.put_pixel(x, y, Luma([0]));
-                }
-            }
+        let (x, y) = (
+            left + (i as u32 % modules) * MODULE,
+            top + (i as u32 / modules) * MODULE,
+        );
+        let (width, raw) = (WIDTH as usize, img.as_mut());
+        for row in y..(y + MODULE).min(HEIGHT) {
+            let start = row as usize * width + x as usize;
+            raw[start..start + (MODULE.min(WIDTH - x)) as usize].fill(0);
         }
     }
     let below = (top + side) as f32;
-    draw_centred(&mut img, &bold, 34.0, centre, below + 70.0, &facts.course, 0);
-    draw_centred(&mut img, &regular, 26.0, centre, below + 115.0, &facts.when, 40);
-    draw_centred(&mut img, &regular, 26.0, centre, below + 160.0, &facts.first_name, 40);
+    draw_centred(&mut img, bold, 30.0, centre, below + 62.0, &facts.course, 0);
+    draw_centred(&mut img, regular, 23.0, centre, below + 102.0, &facts.when, 40);
+    draw_centred(&mut img, regular, 23.0, centre, below + 142.0, &facts.first_name, 40);
 
     let mut png = Vec::with_capacity(32 * 1024);
     image::codecs::png::PngEncoder::new_with_quality(
