@@ -4,44 +4,24 @@
 //!
 //! `cargo bench --bench booking`.
 
+mod common;
+
+use common::demo;
+use common::stores;
+
 use chrono::{Duration, TimeZone, Utc};
-use coachbot::config::bots::{Bot, Bots};
+use coachbot::config::bots::Bots;
 use coachbot::domain::{ContactId, OfferId};
 use coachbot::ops::booking::{BookRequest, book};
-use coachbot::store::Store;
 use coachbot::tickets::{TicketFacts, decode, render_png};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use image::{DynamicImage, RgbImage};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// Concurrent booking attempts per measured round, for one session of 20 seats.
 const ATTEMPTS: usize = 200;
-
-fn demo() -> Bot {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/bots/demo.toml")).unwrap();
-    Bot::parse("bots/demo.toml", &text, &BTreeMap::new()).unwrap()
-}
-
-fn stores(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Vec<(&'static str, Arc<dyn Store>)> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let path = dir.join("booking.db");
-    let sqlite = rt
-        .block_on(coachbot::store::sqlite::SqliteStore::connect(path.to_str().unwrap()))
-        .unwrap();
-    let mut stores: Vec<(&'static str, Arc<dyn Store>)> = vec![("sqlite", Arc::new(sqlite))];
-    if let Some(uri) = std::env::var("COACHBOT_TEST_MONGODB_URI")
-        .ok()
-        .filter(|u| !u.is_empty())
-    {
-        let name = format!("coachbot_bench_{}", uuid::Uuid::new_v4().simple());
-        let connect = coachbot::store::mongo::MongoStore::connect(&uri, &name, std::time::Duration::from_secs(10));
-        stores.push(("mongodb", Arc::new(rt.block_on(connect).unwrap())));
-    }
-    stores
-}
 
 fn booking_benches(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -5,23 +5,20 @@
 //! `cargo bench --bench promo`. For 1,000,000 codes and peak memory, use the release binary:
 //! `/usr/bin/time -v target/release/coachbot promo --bot demo 1000000 -10% --out /tmp/codes.csv`.
 
+mod common;
+
+use common::demo;
+use common::stores;
+
 use chrono::{TimeZone, Utc};
 use coachbot::admin::promo::generate::generate;
 use coachbot::admin::promo::grammar::{Generate, TermChanges};
-use coachbot::config::bots::{Bot, Bots};
+use coachbot::config::bots::Bots;
 use coachbot::domain::money::{Currency, Money};
 use coachbot::domain::promo::{Discount, PromoBatch, PromoCode, Purchase, validate};
 use coachbot::domain::{BatchId, ContactId, CourseId, OfferId};
-use coachbot::store::Store;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use rand::SeedableRng;
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
-fn demo() -> Bot {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/bots/demo.toml")).unwrap();
-    Bot::parse("bots/demo.toml", &text, &BTreeMap::new()).unwrap()
-}
 
 fn spec(count: u32) -> Generate {
     Generate {
@@ -35,24 +32,6 @@ fn spec(count: u32) -> Generate {
         assign: None,
         note: None,
     }
-}
-
-fn stores(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Vec<(&'static str, Arc<dyn Store>)> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let path = dir.join("promo.db");
-    let sqlite = rt
-        .block_on(coachbot::store::sqlite::SqliteStore::connect(path.to_str().unwrap()))
-        .unwrap();
-    let mut stores: Vec<(&'static str, Arc<dyn Store>)> = vec![("sqlite", Arc::new(sqlite))];
-    if let Some(uri) = std::env::var("COACHBOT_TEST_MONGODB_URI")
-        .ok()
-        .filter(|u| !u.is_empty())
-    {
-        let name = format!("coachbot_bench_{}", uuid::Uuid::new_v4().simple());
-        let connect = coachbot::store::mongo::MongoStore::connect(&uri, &name, std::time::Duration::from_secs(10));
-        stores.push(("mongodb", Arc::new(rt.block_on(connect).unwrap())));
-    }
-    stores
 }
 
 fn promo_benches(c: &mut Criterion) {

@@ -3,39 +3,21 @@
 //!
 //! `cargo bench --bench store`; `cargo test --all-targets` runs each benchmark once as a smoke test.
 
+mod common;
+
+use common::stores;
+
 use chrono::{TimeZone, Utc};
 use coachbot::domain::contact::Channel;
 use coachbot::domain::inbound::InboundRecord;
 use coachbot::domain::session::Session;
 use coachbot::domain::{BotId, CourseId, SessionId};
-use coachbot::store::Store;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::runtime::Runtime;
 
 /// Concurrent tasks per measured batch.
 const TASKS: usize = 64;
-
-fn stores(rt: &Runtime, dir: &std::path::Path) -> Vec<(&'static str, Arc<dyn Store>)> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut stores: Vec<(&'static str, Arc<dyn Store>)> = Vec::new();
-    let path = dir.join("bench.db");
-    let sqlite = rt
-        .block_on(coachbot::store::sqlite::SqliteStore::connect(path.to_str().unwrap()))
-        .unwrap();
-    stores.push(("sqlite", Arc::new(sqlite)));
-    if let Some(uri) = std::env::var("COACHBOT_TEST_MONGODB_URI")
-        .ok()
-        .filter(|u| !u.is_empty())
-    {
-        let name = format!("coachbot_bench_{}", uuid::Uuid::new_v4().simple());
-        let connect = coachbot::store::mongo::MongoStore::connect(&uri, &name, std::time::Duration::from_secs(10));
-        stores.push(("mongodb", Arc::new(rt.block_on(connect).unwrap())));
-    }
-    stores
-}
 
 fn new_session(bot: &BotId, n: u64, capacity: u32) -> Session {
     Session {
