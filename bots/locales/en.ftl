@@ -168,3 +168,27 @@ checkin-other-day = ⛔ This ticket is for { $date }.
 checkin-no-code = I can't find a QR code in this photo. Try closer, flat, or type /checkin followed by the code.
 checkin-no-key = Tickets cannot be checked: the signing key is not set.
 admin-help-checkin = check a ticket in (or send a photo of its QR code)
+
+## The studio: courses, offers, bookings
+
+admin-help-courses = the courses and their weekly slots
+admin-help-offers = the offers and their prices
+admin-help-bookings = the bookings (today, tomorrow, week or DD/MM)
+courses-title = Courses:
+course-line = { $id } · { $name } · { $slots } · { $minutes } min · { $capacity } seats
+offers-title = Offers:
+offer-line-single = { $id } · { $name } · { $price } per class
+offer-line-pack = { $id } · { $name } · { $price } · { $credits } classes valid { $days } days
+offer-line-subscription = { $id } · { $name } · { $price } · { $days } days{ $cap ->
+    [0] {""}
+   *[other] , { $cap } classes a week
+}
+bookings-session = { $course } · { $when } · { $taken }/{ $capacity }
+bookings-line = • { $name } — { $offer }, { $payment }
+bookings-checked-in = ✅ checked in
+bookings-none = No bookings for this period.
+payment-online = paid online
+payment-on-site = pays on site
+payment-credit = credit
+payment-free = free
+payment-pending = payment pending

@@ -169,3 +169,27 @@ checkin-other-day = ⛔ Ce billet est pour le { $date }.
 checkin-no-code = Je ne trouve pas de QR code sur cette photo. Essayez plus près, bien à plat, ou tapez /checkin suivi du code.
 checkin-no-key = Les billets ne peuvent pas être vérifiés : la clé de signature n'est pas configurée.
 admin-help-checkin = valider un billet (ou envoyez la photo de son QR code)
+
+## Le studio : cours, offres, réservations
+
+admin-help-courses = les cours et leurs créneaux
+admin-help-offers = les offres et leurs prix
+admin-help-bookings = les réservations (aujourdhui, demain, semaine ou JJ/MM)
+courses-title = Cours :
+course-line = { $id } · { $name } · { $slots } · { $minutes } min · { $capacity } places
+offers-title = Offres :
+offer-line-single = { $id } · { $name } · { $price } la séance
+offer-line-pack = { $id } · { $name } · { $price } · { $credits } séances valables { $days } jours
+offer-line-subscription = { $id } · { $name } · { $price } · { $days } jours{ $cap ->
+    [0] {""}
+   *[other] , { $cap } séances par semaine
+}
+bookings-session = { $course } · { $when } · { $taken }/{ $capacity }
+bookings-line = • { $name } — { $offer }, { $payment }
+bookings-checked-in = ✅ validé
+bookings-none = Aucune réservation sur cette période.
+payment-online = payé en ligne
+payment-on-site = paiement sur place
+payment-credit = crédit
+payment-free = gratuit
+payment-pending = paiement en attente

@@ -196,6 +196,7 @@ impl CommandError {
             Self::UnknownCommand { .. } => "/aide",
             Self::Usage { command: "promos" } => "/promos K7Q2M csv",
             Self::Usage { command: "checkin" } => "/checkin demo.AbC…",
+            Self::Usage { command: "resas" } => "/resas demain",
             Self::UnknownOption {
                 suggestion: Some(_), ..
             }

@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod promo;
+pub mod studio;
 pub mod tokens;
 
 pub use error::CommandError;
@@ -25,6 +26,12 @@ pub enum AdminCommand {
     Promo(PromoCommand),
     /// `/checkin TOKEN`: admit a visitor at the door.
     CheckIn(String),
+    /// `/cours`: the courses.
+    Courses,
+    /// `/offres`: the offers.
+    Offers,
+    /// `/resas [aujourdhui|demain|semaine|JJ/MM]`: bookings by session.
+    Bookings(studio::Period),
 }
 
 /// One line of `/aide`: the command, what it does, an example.
@@ -79,6 +86,9 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<AdminCommand, CommandErro
         "aide" | "help" | "start" if rest.is_empty() => Ok(AdminCommand::Help),
         "promo" => promo::grammar::parse_promo(rest, ctx).map(AdminCommand::Promo),
         "promos" => promo::grammar::parse_promos(rest).map(AdminCommand::Promo),
+        "cours" | "courses" if rest.is_empty() => Ok(AdminCommand::Courses),
+        "offres" | "offers" if rest.is_empty() => Ok(AdminCommand::Offers),
+        "resas" | "bookings" => studio::parse_period(rest).map(AdminCommand::Bookings),
         "checkin" | "valider" => match rest {
             [token] => Ok(AdminCommand::CheckIn(token.clone())),
             _ => Err(CommandError::Usage { command: "checkin" }),
@@ -138,7 +148,15 @@ pub async fn execute(command: AdminCommand, ctx: &AdminContext<'_>, rng: &mut (d
         AdminCommand::Help => Reply::text(help(ctx.texts, ctx.language)),
         AdminCommand::Promo(command) => promo::apply::execute(command, ctx, rng).await,
         AdminCommand::CheckIn(token) => check_in(&token, ctx).await,
+        AdminCommand::Courses => studio::courses(ctx).await.unwrap_or_else(|e| internal(ctx, e)),
+        AdminCommand::Offers => studio::offers(ctx).await.unwrap_or_else(|e| internal(ctx, e)),
+        AdminCommand::Bookings(period) => studio::bookings(ctx, period).await.unwrap_or_else(|e| internal(ctx, e)),
     }
+}
+
+fn internal(ctx: &AdminContext<'_>, error: crate::store::StoreError) -> Reply {
+    tracing::error!(%error, "coach command failed");
+    Reply::text(t!(ctx.texts, ctx.language, "admin-error-internal"))
 }
 
 async fn check_in(token: &str, ctx: &AdminContext<'_>) -> Reply {

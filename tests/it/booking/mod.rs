@@ -3,6 +3,7 @@
 //! the last seats.
 
 mod checkin;
+mod studio;
 
 use crate::admin::{Coach, demo};
 use crate::store::conformance;

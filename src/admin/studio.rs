@@ -1,0 +1,158 @@
+//! The studio at a glance for the coach: `/cours` (courses and their weekly slots), `/offres`
+//! (offers and prices) and `/resas [aujourdhui|demain|semaine|JJ/MM]` (bookings by session).
+
+use super::{AdminContext, CommandError};
+use crate::domain::booking::{BookingStatus, Payment};
+use crate::domain::catalog::OfferKind;
+use crate::domain::dates::{local_day, start_of_day};
+use crate::domain::reply::Reply;
+use crate::domain::slot::WeeklySlot;
+use crate::ops::checkin::short_name;
+use crate::store::StoreError;
+use crate::t;
+use chrono::{Datelike, Duration, NaiveDate};
+
+/// Which days `/resas` covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// Today.
+    Today,
+    /// Tomorrow.
+    Tomorrow,
+    /// Today and the next six days.
+    Week,
+    /// One day (`JJ/MM`, this year).
+    Day {
+        /// Day of the month.
+        day: u32,
+        /// Month.
+        month: u32,
+    },
+}
+
+/// Reads the word after `/resas`.
+pub fn parse_period(words: &[String]) -> Result<Period, CommandError> {
+    let usage = CommandError::Usage { command: "resas" };
+    match words {
+        [] => Ok(Period::Today),
+        [word] => match word.to_lowercase().replace('\'', "").as_str() {
+            "aujourdhui" | "today" => Ok(Period::Today),
+            "demain" | "tomorrow" => Ok(Period::Tomorrow),
+            "semaine" | "week" => Ok(Period::Week),
+            other => {
+                let (d, m) = other.split_once('/').ok_or(usage.clone())?;
+                let (day, month) = (
+                    d.parse().map_err(|_| usage.clone())?,
+                    m.parse().map_err(|_| usage.clone())?,
+                );
+                NaiveDate::from_ymd_opt(2024, month, day).ok_or(usage)?;
+                Ok(Period::Day { day, month })
+            }
+        },
+        _ => Err(usage),
+    }
+}
+
+fn slots(slots: &[WeeklySlot]) -> String {
+    slots.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// `/cours`.
+pub async fn courses(ctx: &AdminContext<'_>) -> Result<Reply, StoreError> {
+    let mut lines = vec![t!(ctx.texts, ctx.language, "courses-title")];
+    for course in ctx.store.list_courses(&ctx.bot.id).await? {
+        lines.push(t!(ctx.texts, ctx.language, "course-line",
+            "id" => course.id.as_str(), "name" => &course.name, "slots" => slots(&course.slots),
+            "minutes" => course.duration_min, "capacity" => course.capacity));
+    }
+    Ok(Reply::text(lines.join("\n")))
+}
+
+/// `/offres`.
+pub async fn offers(ctx: &AdminContext<'_>) -> Result<Reply, StoreError> {
+    let mut lines = vec![t!(ctx.texts, ctx.language, "offers-title")];
+    for offer in ctx.store.list_offers(&ctx.bot.id).await? {
+        let price = offer.price.display(ctx.language);
+        let (id, name) = (offer.id.as_str(), offer.name.as_str());
+        let mut line = match offer.kind {
+            OfferKind::Single => {
+                t!(ctx.texts, ctx.language, "offer-line-single", "id" => id, "name" => name, "price" => price)
+            }
+            OfferKind::Pack { credits, valid_days } => t!(ctx.texts, ctx.language, "offer-line-pack",
+                "id" => id, "name" => name, "price" => price, "credits" => credits, "days" => valid_days),
+            OfferKind::Subscription {
+                period_days,
+                weekly_cap,
+            } => t!(ctx.texts, ctx.language, "offer-line-subscription",
+                "id" => id, "name" => name, "price" => price, "days" => period_days,
+                "cap" => weekly_cap.unwrap_or(0)),
+        };
+        if !offer.courses.is_empty() {
+            let ids: Vec<&str> = offer.courses.iter().map(|c| c.as_str()).collect();
+            line.push_str(&format!(" · {}", ids.join(", ")));
+        }
+        lines.push(line);
+    }
+    Ok(Reply::text(lines.join("\n")))
+}
+
+/// `/resas …`: the period's sessions with their bookings.
+pub async fn bookings(ctx: &AdminContext<'_>, period: Period) -> Result<Reply, StoreError> {
+    let tz = ctx.bot.time_zone;
+    let today = local_day(ctx.now, tz);
+    let (first, days) = match period {
+        Period::Today => (today, 1),
+        Period::Tomorrow => (today + Duration::days(1), 1),
+        Period::Week => (today, 7),
+        Period::Day { day, month } => (NaiveDate::from_ymd_opt(today.year(), month, day).unwrap_or(today), 1),
+    };
+    let (from, to) = (start_of_day(first, tz), start_of_day(first + Duration::days(days), tz));
+    let sessions = ctx.store.list_sessions(&ctx.bot.id, from, to).await?;
+    let mut lines = Vec::new();
+    for session in sessions {
+        let booked: Vec<_> = ctx
+            .store
+            .list_bookings_for_session(&ctx.bot.id, &session.id)
+            .await?
+            .into_iter()
+            .filter(|b| b.is_active())
+            .collect();
+        if booked.is_empty() {
+            continue;
+        }
+        let course = ctx.store.get_course(&ctx.bot.id, &session.course).await?.name;
+        let when = session.start.with_timezone(&tz).format("%d/%m %H:%M").to_string();
+        lines.push(t!(ctx.texts, ctx.language, "bookings-session",
+            "course" => course, "when" => when, "taken" => session.seats_taken, "capacity" => session.capacity));
+        for booking in booked {
+            let name = match ctx.store.get_contact(&ctx.bot.id, &booking.contact).await {
+                Ok(contact) => contact.name.map(|n| short_name(&n)).unwrap_or_else(|| "—".into()),
+                Err(StoreError::NotFound) => "—".into(),
+                Err(e) => return Err(e),
+            };
+            let offer = ctx
+                .store
+                .get_offer(&ctx.bot.id, &booking.offer)
+                .await
+                .map(|o| o.name)
+                .unwrap_or_default();
+            let payment = match (&booking.status, &booking.payment) {
+                (BookingStatus::PendingPayment, _) => "payment-pending",
+                (_, Payment::Online) => "payment-online",
+                (_, Payment::OnSite) => "payment-on-site",
+                (_, Payment::Credit { .. }) => "payment-credit",
+                (_, Payment::Free) => "payment-free",
+            };
+            let mut line = t!(ctx.texts, ctx.language, "bookings-line",
+                "name" => name, "offer" => offer, "payment" => t!(ctx.texts, ctx.language, payment));
+            if booking.checked_in_at.is_some() {
+                line.push_str(&format!(" · {}", t!(ctx.texts, ctx.language, "bookings-checked-in")));
+            }
+            lines.push(line);
+        }
+    }
+    if lines.is_empty() {
+        return Ok(Reply::text(t!(ctx.texts, ctx.language, "bookings-none")));
+    }
+    Ok(Reply::text(lines.join("\n")))
+}
