@@ -192,3 +192,20 @@ payment-on-site = pays on site
 payment-credit = credit
 payment-free = free
 payment-pending = payment pending
+admin-help-course-cancel = cancel one date (booked visitors are told, credits given back)
+admin-help-course-capacity = change the number of seats (sessions to come included)
+course-capacity-set = ✅ { $course }: { $capacity } seats ({ $sessions ->
+    [one] { $sessions } session to come updated
+   *[other] { $sessions } sessions to come updated
+}).
+course-date-cancelled = ✅ { $course } on { $date } cancelled: { $bookings ->
+    [0] no bookings
+    [one] { $bookings } booking cancelled
+   *[other] { $bookings } bookings cancelled
+}, credits given back, { $told ->
+    [0] nobody to tell
+    [one] { $told } person told
+   *[other] { $told } people told
+}.
+course-no-session = No { $course } session on { $date }.
+session-cancelled-visitor = Sorry, the { $course } class on { $when } is cancelled. Your booking is cancelled and your credit given back. Would you like another date?

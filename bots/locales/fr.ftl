@@ -193,3 +193,20 @@ payment-on-site = paiement sur place
 payment-credit = crédit
 payment-free = gratuit
 payment-pending = paiement en attente
+admin-help-course-cancel = annuler une date (les inscrits sont prévenus, crédits rendus)
+admin-help-course-capacity = changer le nombre de places (séances à venir comprises)
+course-capacity-set = ✅ { $course } : { $capacity } places ({ $sessions ->
+    [one] { $sessions } séance à venir mise à jour
+   *[other] { $sessions } séances à venir mises à jour
+}).
+course-date-cancelled = ✅ { $course } du { $date } annulé : { $bookings ->
+    [0] aucune réservation
+    [one] { $bookings } réservation annulée
+   *[other] { $bookings } réservations annulées
+}, crédits rendus, { $told ->
+    [0] personne à prévenir
+    [one] { $told } personne prévenue
+   *[other] { $told } personnes prévenues
+}.
+course-no-session = Pas de séance de { $course } le { $date }.
+session-cancelled-visitor = Désolé, la séance de { $course } du { $when } est annulée. Votre réservation est annulée et votre crédit rendu. Voulez-vous choisir une autre date ?

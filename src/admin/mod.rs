@@ -32,6 +32,8 @@ pub enum AdminCommand {
     Offers,
     /// `/resas [aujourdhui|demain|semaine|JJ/MM]`: bookings by session.
     Bookings(studio::Period),
+    /// `/cours ID annuler JJ/MM`, `/cours ID capacite N`.
+    Course(String, studio::CourseChange),
 }
 
 /// One line of `/aide`: the command, what it does, an example.
@@ -87,6 +89,9 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<AdminCommand, CommandErro
         "promo" => promo::grammar::parse_promo(rest, ctx).map(AdminCommand::Promo),
         "promos" => promo::grammar::parse_promos(rest).map(AdminCommand::Promo),
         "cours" | "courses" if rest.is_empty() => Ok(AdminCommand::Courses),
+        "cours" | "courses" => {
+            studio::parse_course_change(&rest[1..]).map(|c| AdminCommand::Course(rest[0].clone(), c))
+        }
         "offres" | "offers" if rest.is_empty() => Ok(AdminCommand::Offers),
         "resas" | "bookings" => studio::parse_period(rest).map(AdminCommand::Bookings),
         "checkin" | "valider" => match rest {
@@ -151,6 +156,9 @@ pub async fn execute(command: AdminCommand, ctx: &AdminContext<'_>, rng: &mut (d
         AdminCommand::Courses => studio::courses(ctx).await.unwrap_or_else(|e| internal(ctx, e)),
         AdminCommand::Offers => studio::offers(ctx).await.unwrap_or_else(|e| internal(ctx, e)),
         AdminCommand::Bookings(period) => studio::bookings(ctx, period).await.unwrap_or_else(|e| internal(ctx, e)),
+        AdminCommand::Course(course, change) => studio::change_course(ctx, &course, &change)
+            .await
+            .unwrap_or_else(|e| internal(ctx, e)),
     }
 }
 

@@ -156,3 +156,96 @@ pub async fn bookings(ctx: &AdminContext<'_>, period: Period) -> Result<Reply, S
     }
     Ok(Reply::text(lines.join("\n")))
 }
+
+/// `/cours ID annuler JJ/MM` and `/cours ID capacite N`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CourseChange {
+    /// Cancel the session of that day.
+    CancelDate {
+        /// Day of the month.
+        day: u32,
+        /// Month.
+        month: u32,
+    },
+    /// New capacity for the course and its sessions to come.
+    Capacity(u32),
+}
+
+/// Reads the words after `/cours ID`.
+pub fn parse_course_change(words: &[String]) -> Result<CourseChange, CommandError> {
+    let usage = CommandError::Usage { command: "cours" };
+    match words {
+        [verb, date] if matches!(verb.to_lowercase().as_str(), "annuler" | "cancel") => {
+            let (d, m) = date.split_once('/').ok_or(usage.clone())?;
+            let (day, month) = (
+                d.parse().map_err(|_| usage.clone())?,
+                m.parse().map_err(|_| usage.clone())?,
+            );
+            NaiveDate::from_ymd_opt(2024, month, day).ok_or(usage)?;
+            Ok(CourseChange::CancelDate { day, month })
+        }
+        [verb, n] if matches!(verb.to_lowercase().as_str(), "capacite" | "capacité" | "capacity") => {
+            let capacity = n.trim_end_matches("places").parse().map_err(|_| CommandError::Number {
+                option: "capacite".into(),
+                got: n.clone(),
+            })?;
+            Ok(CourseChange::Capacity(capacity))
+        }
+        _ => Err(usage),
+    }
+}
+
+/// Applies a course change.
+pub async fn change_course(ctx: &AdminContext<'_>, course: &str, change: &CourseChange) -> Result<Reply, StoreError> {
+    use crate::ops::schedule::{DateError, cancel_date, set_capacity};
+    let id = crate::domain::CourseId::from(course.to_lowercase());
+    let name = match ctx.store.get_course(&ctx.bot.id, &id).await {
+        Ok(course) => course.name,
+        Err(StoreError::NotFound) => {
+            let known: Vec<String> = ctx
+                .store
+                .list_courses(&ctx.bot.id)
+                .await?
+                .into_iter()
+                .map(|c| c.id.to_string())
+                .collect();
+            return Ok(Reply::text(
+                t!(ctx.texts, ctx.language, "promo-error-unknown-course", "id" => course, "known" => known.join(", ")),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    match *change {
+        CourseChange::Capacity(capacity) => {
+            let sessions = set_capacity(ctx.store, ctx.bot, &id, capacity, ctx.now).await?;
+            Ok(Reply::text(t!(ctx.texts, ctx.language, "course-capacity-set",
+                "course" => &name, "capacity" => capacity, "sessions" => sessions)))
+        }
+        CourseChange::CancelDate { day, month } => {
+            let today = local_day(ctx.now, ctx.bot.time_zone);
+            let mut date = NaiveDate::from_ymd_opt(today.year(), month, day).unwrap_or(today);
+            if date < today {
+                date = NaiveDate::from_ymd_opt(today.year() + 1, month, day).unwrap_or(date);
+            }
+            let (texts, bot) = (ctx.texts, ctx.bot);
+            let message = |session: &crate::domain::session::Session,
+                           language: Option<crate::domain::language::Language>| {
+                let when = session
+                    .start
+                    .with_timezone(&bot.time_zone)
+                    .format("%d/%m %H:%M")
+                    .to_string();
+                t!(texts, language.unwrap_or(bot.language), "session-cancelled-visitor", "course" => &name, "when" => when)
+            };
+            let shown = date.format("%d/%m").to_string();
+            match cancel_date(ctx.store, ctx.bot, &id, date, ctx.now, message).await {
+                Ok(done) => Ok(Reply::text(t!(ctx.texts, ctx.language, "course-date-cancelled",
+                    "course" => &name, "date" => shown, "bookings" => done.bookings, "told" => done.told))),
+                Err(DateError::NoSession) => Ok(Reply::text(
+                    t!(ctx.texts, ctx.language, "course-no-session", "course" => &name, "date" => shown),
+                )),
+                Err(DateError::Store(e)) => Err(e),
+            }
+        }
+    }
+}

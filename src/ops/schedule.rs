@@ -19,3 +19,103 @@ pub async fn plan_ahead(store: &dyn Store, bot: &Bot, now: DateTime<Utc>) -> Res
     }
     Ok(created)
 }
+
+/// What cancelling one date of a course did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancelledDate {
+    /// The session, now cancelled.
+    pub session: crate::domain::session::Session,
+    /// Bookings cancelled (credits and promo uses given back).
+    pub bookings: usize,
+    /// Visitors told through the outbox.
+    pub told: usize,
+}
+
+/// Why a date cannot be cancelled.
+#[derive(Debug, thiserror::Error)]
+pub enum DateError {
+    /// No session of that course on that day.
+    #[error("no session that day")]
+    NoSession,
+    /// The store failed (or the course does not exist: `NotFound`).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Cancels the session of `course` on `day` (bot's zone): every booking is cancelled with its
+/// credit and promo use given back, and each visitor is told (`message` renders their text).
+pub async fn cancel_date(
+    store: &dyn Store,
+    bot: &Bot,
+    course: &crate::domain::CourseId,
+    day: chrono::NaiveDate,
+    now: DateTime<Utc>,
+    message: impl Fn(&crate::domain::session::Session, Option<crate::domain::language::Language>) -> String,
+) -> Result<CancelledDate, DateError> {
+    use crate::domain::dates::start_of_day;
+    store.get_course(&bot.id, course).await?;
+    let (from, to) = (
+        start_of_day(day, bot.time_zone),
+        start_of_day(day + chrono::Duration::days(1), bot.time_zone),
+    );
+    let session = store
+        .list_sessions(&bot.id, from, to)
+        .await?
+        .into_iter()
+        .find(|s| &s.course == course && !s.cancelled)
+        .ok_or(DateError::NoSession)?;
+    store.cancel_session(&bot.id, &session.id).await?;
+    let (mut bookings, mut told) = (0, 0);
+    for booking in store.list_bookings_for_session(&bot.id, &session.id).await? {
+        let Some(cancelled) = store.cancel_booking(&bot.id, &booking.id, true).await? else {
+            continue;
+        };
+        bookings += 1;
+        crate::ops::promo::release_for_cancelled_booking(store, bot, &cancelled).await?;
+        let contact = store.get_contact(&bot.id, &cancelled.contact).await?;
+        let Some(identity) = contact.identities.first() else {
+            continue;
+        };
+        let text = message(&session, contact.language);
+        let outbox = crate::domain::outbox::OutboxMessage::new(
+            bot.id.clone(),
+            identity.channel(),
+            identity.external_id(),
+            serde_json::json!({ "text": text }),
+            now,
+        );
+        store.enqueue(&outbox).await?;
+        told += 1;
+    }
+    let session = store.get_session(&bot.id, &session.id).await?;
+    Ok(CancelledDate {
+        session,
+        bookings,
+        told,
+    })
+}
+
+/// Sets a course's capacity and that of its sessions to come; returns how many sessions changed.
+pub async fn set_capacity(
+    store: &dyn Store,
+    bot: &Bot,
+    course: &crate::domain::CourseId,
+    capacity: u32,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let mut stored = store.get_course(&bot.id, course).await?;
+    stored.capacity = capacity;
+    store.upsert_course(&stored).await?;
+    let horizon = now + chrono::Duration::weeks(i64::from(bot.booking.weeks_ahead) + 1);
+    let mut changed = 0;
+    for session in store
+        .list_sessions(&bot.id, now, horizon)
+        .await?
+        .iter()
+        .filter(|s| &s.course == course)
+    {
+        store.set_session_capacity(&bot.id, &session.id, capacity).await?;
+        changed += 1;
+    }
+    Ok(changed)
+}

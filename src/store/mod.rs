@@ -186,6 +186,10 @@ pub trait CatalogStore: Send + Sync {
     async fn reserve_seat(&self, bot: &BotId, id: &SessionId) -> StoreResult<SeatOutcome>;
     /// Gives one seat back, never going below zero; false when none was taken.
     async fn release_seat(&self, bot: &BotId, id: &SessionId) -> StoreResult<bool>;
+    /// Marks a session cancelled (no more bookings); false when it already was.
+    async fn cancel_session(&self, bot: &BotId, id: &SessionId) -> StoreResult<bool>;
+    /// Sets a session's capacity (seats already taken stay taken).
+    async fn set_session_capacity(&self, bot: &BotId, id: &SessionId, capacity: u32) -> StoreResult<()>;
 }
 
 /// Bookings and credit wallets.

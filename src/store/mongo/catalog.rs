@@ -5,7 +5,7 @@ use crate::domain::catalog::{Course, Offer};
 use crate::domain::session::Session;
 use crate::domain::{BotId, CourseId, OfferId, SessionId};
 use crate::store::CatalogStore;
-use crate::store::{SeatOutcome, StoreResult};
+use crate::store::{SeatOutcome, StoreError, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mongodb::bson::doc;
@@ -13,6 +13,25 @@ use mongodb::options::ReturnDocument;
 
 #[async_trait]
 impl CatalogStore for MongoStore {
+    async fn cancel_session(&self, bot: &BotId, id: &SessionId) -> StoreResult<bool> {
+        let filter = with(key(bot, id.as_str()), doc! { "cancelled": false });
+        let changed = self
+            .update_if("sessions", filter, doc! { "$set": { "cancelled": true } })
+            .await?;
+        if !changed {
+            self.get_session(bot, id).await?;
+        }
+        Ok(changed)
+    }
+
+    async fn set_session_capacity(&self, bot: &BotId, id: &SessionId, capacity: u32) -> StoreResult<()> {
+        let update = doc! { "$set": { "capacity": i64::from(capacity) } };
+        match self.update_if("sessions", key(bot, id.as_str()), update).await? {
+            true => Ok(()),
+            false => Err(StoreError::NotFound),
+        }
+    }
+
     async fn upsert_course(&self, course: &Course) -> StoreResult<()> {
         self.replace("courses", key(&course.bot, course.id.as_str()), course, true, "course")
             .await

@@ -12,6 +12,28 @@ use sqlx::Row;
 
 #[async_trait]
 impl CatalogStore for SqliteStore {
+    async fn cancel_session(&self, bot: &BotId, id: &SessionId) -> StoreResult<bool> {
+        let changed = self
+            .execute(
+                "UPDATE sessions SET doc = json_set(doc, '$.cancelled', json('true')) \
+                 WHERE bot = ? AND id = ? AND NOT (doc ->> '$.cancelled')",
+                args![bot.as_str(), id.as_str()],
+            )
+            .await?;
+        if changed == 0 {
+            self.get_session(bot, id).await?;
+        }
+        Ok(changed == 1)
+    }
+
+    async fn set_session_capacity(&self, bot: &BotId, id: &SessionId, capacity: u32) -> StoreResult<()> {
+        self.update_one(
+            "UPDATE sessions SET doc = json_set(doc, '$.capacity', ?) WHERE bot = ? AND id = ?",
+            args![i64::from(capacity), bot.as_str(), id.as_str()],
+        )
+        .await
+    }
+
     async fn upsert_course(&self, course: &Course) -> StoreResult<()> {
         self.execute(
             "INSERT INTO courses (doc) VALUES (?) ON CONFLICT (bot, id) DO UPDATE SET doc = excluded.doc",

@@ -9,13 +9,81 @@ use coachbot::ops::booking::{BookRequest, book, buy_offer};
 use coachbot::store::Store;
 use std::sync::Arc;
 
-conformance!(the_coach_sees_courses_offers_and_the_days_bookings);
+conformance!(
+    the_coach_sees_courses_offers_and_the_days_bookings,
+    the_coach_cancels_a_date_and_changes_a_capacity
+);
 
 async fn contact(store: &Arc<dyn Store>, external: &str, name: &str) -> ContactId {
     let mut contact = Contact::new(super::demo().id, Identity::new(Channel::Web, external), now());
     contact.name = Some(name.into());
     store.insert_contact(&contact).await.unwrap();
     contact.id
+}
+
+async fn the_coach_cancels_a_date_and_changes_a_capacity(store: Arc<dyn Store>) {
+    let bot = planned(&store).await;
+    let pilates = &sessions(&store, &bot, "pilates").await[0];
+    let (marie, paul) = (
+        contact(&store, "m", "Marie Dupont").await,
+        contact(&store, "p", "Paul Martin").await,
+    );
+    let (single, pack) = (OfferId::from("single"), OfferId::from("pack10"));
+    let wallet = buy_offer(store.as_ref(), &bot, &marie, &pack, now()).await.unwrap();
+    book(store.as_ref(), &bot, &request(&marie, &pilates.id, &pack))
+        .await
+        .unwrap();
+    book(
+        store.as_ref(),
+        &bot,
+        &BookRequest {
+            pay_on_site: true,
+            ..request(&paul, &pilates.id, &single)
+        },
+    )
+    .await
+    .unwrap();
+
+    let mut coach = Coach::new(store.clone()).await;
+    coach.now = now();
+    let mut transcript = String::new();
+    for line in [
+        "/cours pilates annuler 23/11",
+        "/cours pilates annuler 24/11",
+        "/cours pilates capacite 15",
+        "/cours boxe capacite 3",
+        "/cours pilates",
+    ] {
+        transcript.push_str(&format!("> {line}\n{}\n\n", coach.run(line).await.text));
+    }
+    insta::assert_snapshot!("studio_changes", transcript);
+
+    let cancelled = store.get_session(&bot.id, &pilates.id).await.unwrap();
+    assert!(cancelled.cancelled && cancelled.seats_taken == 0);
+    assert_eq!(
+        store.get_wallet(&bot.id, &wallet.id).await.unwrap().credits_left,
+        10,
+        "the credit came back"
+    );
+    let told = store
+        .claim_due(
+            now() + chrono::Duration::seconds(1),
+            chrono::Duration::seconds(30),
+            "test",
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(told.len(), 2);
+    assert!(told.iter().all(|m| {
+        m.payload["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Désolé, la séance de Pilates du 23/11 19:00")
+    }));
+    let later = sessions(&store, &bot, "pilates").await;
+    assert!(later.iter().filter(|s| s.start > now()).all(|s| s.capacity == 15));
+    assert_eq!(store.get_course(&bot.id, &"pilates".into()).await.unwrap().capacity, 15);
 }
 
 async fn the_coach_sees_courses_offers_and_the_days_bookings(store: Arc<dyn Store>) {
