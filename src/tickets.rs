@@ -4,7 +4,7 @@
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use image::{GrayImage, ImageEncoder, Luma};
-use qrcode::{Color, EcLevel, QrCode};
+use qrcode::{Color, EcLevel};
 
 const REGULAR: &[u8] = include_bytes!("../web/fonts/DejaVuSans.ttf");
 const BOLD: &[u8] = include_bytes!("../web/fonts/DejaVuSans-Bold.ttf");
@@ -36,6 +36,22 @@ fn fonts() -> &'static (FontRef<'static>, FontRef<'static>) {
         let bold = FontRef::try_from_slice(BOLD).expect("the bundled DejaVu Sans Bold is a valid font");
         (regular, bold)
     })
+}
+
+/// The QR modules of a token (width, then colours row by row), medium error correction. The mask
+/// is fixed rather than chosen by scoring all eight: scoring is a third of a ticket's render time,
+/// and any mask reads; the decoding tests (photos included) hold it to that.
+fn qr_modules(token: &str) -> (usize, Vec<Color>) {
+    let bits = qrcode::bits::encode_auto(token.as_bytes(), EcLevel::M).expect("a ticket token fits in a QR code");
+    let version = bits.version();
+    let data = bits.into_bytes();
+    let (encoded, ec) =
+        qrcode::ec::construct_codewords(&data, version, EcLevel::M).expect("codewords of a valid version");
+    let mut canvas = qrcode::canvas::Canvas::new(version, EcLevel::M);
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(&encoded, &ec);
+    canvas.apply_mask(qrcode::canvas::MaskPattern::Checkerboard);
+    (version.width() as usize, canvas.into_colors())
 }
 
 /// Width in pixels of `text` at `size`.
@@ -89,12 +105,11 @@ pub fn render_png(token: &str, facts: &TicketFacts) -> Vec<u8> {
     let centre = WIDTH as f32 / 2.0;
     draw_centred(&mut img, bold, 30.0, centre, 44.0, &facts.studio, 255);
 
-    let code =
-        QrCode::with_error_correction_level(token.as_bytes(), EcLevel::M).expect("a ticket token fits in a QR code");
-    let modules = code.width() as u32;
+    let (modules, colors) = qr_modules(token);
+    let modules = modules as u32;
     let side = modules * MODULE;
     let (left, top) = ((WIDTH - side.min(WIDTH)) / 2, 88);
-    for (i, color) in code.to_colors().into_iter().enumerate() {
+    for (i, color) in colors.into_iter().enumerate() {
         if color != Color::Dark {
             continue;
         }
