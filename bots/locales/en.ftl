@@ -184,7 +184,7 @@ offer-line-subscription = { $id } · { $name } · { $price } · { $days } days{ 
    *[other] , { $cap } classes a week
 }
 bookings-session = { $course } · { $when } · { $taken }/{ $capacity }
-bookings-line = • { $name } — { $offer }, { $payment }
+bookings-line = • { $reference } · { $name } — { $offer }, { $payment }
 bookings-checked-in = ✅ checked in
 bookings-none = No bookings for this period.
 payment-online = paid online
@@ -209,3 +209,9 @@ course-date-cancelled = ✅ { $course } on { $date } cancelled: { $bookings ->
 }.
 course-no-session = No { $course } session on { $date }.
 session-cancelled-visitor = Sorry, the { $course } class on { $when } is cancelled. Your booking is cancelled and your credit given back. Would you like another date?
+admin-help-booking = a booking's details, or cancel it (everything given back, the visitor told)
+booking-unknown = No current booking with reference { $reference }.
+booking-details = Booking { $reference }: { $name } — { $course } on { $when }, { $offer }, { $price }
+booking-cancelled-by-coach = ✅ Booking { $reference } cancelled ({ $name }, { $course } on { $when }): credit and promo code given back, the visitor is told.
+booking-cancelled-by-coach-untold = ✅ Booking { $reference } cancelled ({ $name }, { $course } on { $when }): credit and promo code given back. No channel to tell them.
+booking-cancelled-by-coach-visitor = Hello, your booking for { $course } on { $when } was cancelled by the studio. Your credit is given back. Would you like another date?

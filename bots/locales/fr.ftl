@@ -185,7 +185,7 @@ offer-line-subscription = { $id } · { $name } · { $price } · { $days } jours{
    *[other] , { $cap } séances par semaine
 }
 bookings-session = { $course } · { $when } · { $taken }/{ $capacity }
-bookings-line = • { $name } — { $offer }, { $payment }
+bookings-line = • { $reference } · { $name } — { $offer }, { $payment }
 bookings-checked-in = ✅ validé
 bookings-none = Aucune réservation sur cette période.
 payment-online = payé en ligne
@@ -210,3 +210,9 @@ course-date-cancelled = ✅ { $course } du { $date } annulé : { $bookings ->
 }.
 course-no-session = Pas de séance de { $course } le { $date }.
 session-cancelled-visitor = Désolé, la séance de { $course } du { $when } est annulée. Votre réservation est annulée et votre crédit rendu. Voulez-vous choisir une autre date ?
+admin-help-booking = le détail d'une réservation, ou l'annuler (tout est rendu, la personne est prévenue)
+booking-unknown = Aucune réservation en cours avec la référence { $reference }.
+booking-details = Réservation { $reference } : { $name } — { $course } le { $when }, { $offer }, { $price }
+booking-cancelled-by-coach = ✅ Réservation { $reference } annulée ({ $name }, { $course } le { $when }) : crédit et code promo rendus, la personne est prévenue.
+booking-cancelled-by-coach-untold = ✅ Réservation { $reference } annulée ({ $name }, { $course } le { $when }) : crédit et code promo rendus. Aucun canal pour la prévenir.
+booking-cancelled-by-coach-visitor = Bonjour, votre réservation pour { $course } le { $when } a été annulée par le studio. Votre crédit vous est rendu. Voulez-vous choisir une autre date ?

@@ -197,6 +197,7 @@ impl CommandError {
             Self::Usage { command: "promos" } => "/promos K7Q2M csv",
             Self::Usage { command: "checkin" } => "/checkin demo.AbC…",
             Self::Usage { command: "resas" } => "/resas demain",
+            Self::Usage { command: "resa" } => "/resa K7Q2MX annuler",
             Self::Usage { command: "cours" } => "/cours pilates annuler 30/11",
             Self::UnknownOption {
                 suggestion: Some(_), ..

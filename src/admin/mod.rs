@@ -34,6 +34,13 @@ pub enum AdminCommand {
     Bookings(studio::Period),
     /// `/cours ID annuler JJ/MM`, `/cours ID capacite N`.
     Course(String, studio::CourseChange),
+    /// `/resa REF` and `/resa REF annuler`.
+    Booking {
+        /// The booking's reference.
+        reference: String,
+        /// Cancel it (else show it).
+        cancel: bool,
+    },
 }
 
 /// One line of `/aide`: the command, what it does, an example.
@@ -65,6 +72,41 @@ const COMMANDS: &[CommandSpec] = &[
         example: "/promos K7Q2M csv",
     },
     CommandSpec {
+        names: &["resas"],
+        summary: "admin-help-bookings",
+        example: "/resas demain",
+    },
+    CommandSpec {
+        names: &["resa"],
+        summary: "admin-help-booking",
+        example: "/resa K7Q2MX annuler",
+    },
+    CommandSpec {
+        names: &["cours"],
+        summary: "admin-help-courses",
+        example: "/cours",
+    },
+    CommandSpec {
+        names: &["cours"],
+        summary: "admin-help-course-cancel",
+        example: "/cours pilates annuler 30/11",
+    },
+    CommandSpec {
+        names: &["cours"],
+        summary: "admin-help-course-capacity",
+        example: "/cours pilates capacite 15",
+    },
+    CommandSpec {
+        names: &["offres"],
+        summary: "admin-help-offers",
+        example: "/offres",
+    },
+    CommandSpec {
+        names: &["checkin"],
+        summary: "admin-help-checkin",
+        example: "/checkin demo.AbC…",
+    },
+    CommandSpec {
         names: &["aide", "help"],
         summary: "admin-help-help",
         example: "/promo aide",
@@ -94,6 +136,19 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<AdminCommand, CommandErro
         }
         "offres" | "offers" if rest.is_empty() => Ok(AdminCommand::Offers),
         "resas" | "bookings" => studio::parse_period(rest).map(AdminCommand::Bookings),
+        "resa" | "booking" => match rest {
+            [reference] => Ok(AdminCommand::Booking {
+                reference: reference.clone(),
+                cancel: false,
+            }),
+            [reference, verb] if matches!(verb.to_lowercase().as_str(), "annuler" | "cancel") => {
+                Ok(AdminCommand::Booking {
+                    reference: reference.clone(),
+                    cancel: true,
+                })
+            }
+            _ => Err(CommandError::Usage { command: "resa" }),
+        },
         "checkin" | "valider" => match rest {
             [token] => Ok(AdminCommand::CheckIn(token.clone())),
             _ => Err(CommandError::Usage { command: "checkin" }),
@@ -156,6 +211,9 @@ pub async fn execute(command: AdminCommand, ctx: &AdminContext<'_>, rng: &mut (d
         AdminCommand::Courses => studio::courses(ctx).await.unwrap_or_else(|e| internal(ctx, e)),
         AdminCommand::Offers => studio::offers(ctx).await.unwrap_or_else(|e| internal(ctx, e)),
         AdminCommand::Bookings(period) => studio::bookings(ctx, period).await.unwrap_or_else(|e| internal(ctx, e)),
+        AdminCommand::Booking { reference, cancel } => studio::booking(ctx, &reference, cancel)
+            .await
+            .unwrap_or_else(|e| internal(ctx, e)),
         AdminCommand::Course(course, change) => studio::change_course(ctx, &course, &change)
             .await
             .unwrap_or_else(|e| internal(ctx, e)),

@@ -144,7 +144,8 @@ pub async fn bookings(ctx: &AdminContext<'_>, period: Period) -> Result<Reply, S
                 (_, Payment::Free) => "payment-free",
             };
             let mut line = t!(ctx.texts, ctx.language, "bookings-line",
-                "name" => name, "offer" => offer, "payment" => t!(ctx.texts, ctx.language, payment));
+                "reference" => &booking.reference, "name" => name, "offer" => offer,
+                "payment" => t!(ctx.texts, ctx.language, payment));
             if booking.checked_in_at.is_some() {
                 line.push_str(&format!(" · {}", t!(ctx.texts, ctx.language, "bookings-checked-in")));
             }
@@ -248,4 +249,91 @@ pub async fn change_course(ctx: &AdminContext<'_>, course: &str, change: &Course
             }
         }
     }
+}
+
+/// `/resa REF` (details) and `/resa REF annuler` (cancelled by the coach: everything given back,
+/// the visitor told).
+pub async fn booking(ctx: &AdminContext<'_>, reference: &str, cancel: bool) -> Result<Reply, StoreError> {
+    let reference = crate::domain::promo::code::key(reference);
+    let Some(booking) = ctx.store.find_booking_by_reference(&ctx.bot.id, &reference).await? else {
+        return Ok(Reply::text(
+            t!(ctx.texts, ctx.language, "booking-unknown", "reference" => &reference),
+        ));
+    };
+    let session = ctx.store.get_session(&ctx.bot.id, &booking.session).await?;
+    let course = ctx.store.get_course(&ctx.bot.id, &session.course).await?.name;
+    let when = session
+        .start
+        .with_timezone(&ctx.bot.time_zone)
+        .format("%d/%m %H:%M")
+        .to_string();
+    let contact = ctx.store.get_contact(&ctx.bot.id, &booking.contact).await.ok();
+    let who = contact
+        .as_ref()
+        .and_then(|c| c.name.clone())
+        .unwrap_or_else(|| "—".into());
+    if cancel {
+        let Some(cancelled) = ctx.store.cancel_booking(&ctx.bot.id, &booking.id, true).await? else {
+            return Ok(Reply::text(
+                t!(ctx.texts, ctx.language, "booking-unknown", "reference" => &reference),
+            ));
+        };
+        crate::ops::promo::release_for_cancelled_booking(ctx.store, ctx.bot, &cancelled).await?;
+        let mut told = false;
+        if let Some(identity) = contact.as_ref().and_then(|c| c.identities.first()) {
+            let language = contact.as_ref().and_then(|c| c.language).unwrap_or(ctx.bot.language);
+            let text =
+                t!(ctx.texts, language, "booking-cancelled-by-coach-visitor", "course" => &course, "when" => &when);
+            let message = crate::domain::outbox::OutboxMessage::new(
+                ctx.bot.id.clone(),
+                identity.channel(),
+                identity.external_id(),
+                serde_json::json!({ "text": text }),
+                ctx.now,
+            );
+            ctx.store.enqueue(&message).await?;
+            told = true;
+        }
+        let id = if told {
+            "booking-cancelled-by-coach"
+        } else {
+            "booking-cancelled-by-coach-untold"
+        };
+        return Ok(Reply::text(
+            t!(ctx.texts, ctx.language, id, "reference" => &reference, "name" => who, "course" => course, "when" => when),
+        ));
+    }
+    let reach = contact
+        .as_ref()
+        .map(|c| {
+            [
+                c.email.as_ref().map(ToString::to_string),
+                c.phone.as_ref().map(ToString::to_string),
+            ]
+        })
+        .into_iter()
+        .flatten()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let offer = ctx
+        .store
+        .get_offer(&ctx.bot.id, &booking.offer)
+        .await
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let mut text = t!(ctx.texts, ctx.language, "booking-details",
+        "reference" => &reference, "name" => who, "course" => course, "when" => when, "offer" => offer,
+        "price" => booking.price.display(ctx.language));
+    if !reach.is_empty() {
+        text.push_str(&format!("\n{reach}"));
+    }
+    if let Some(at) = booking.checked_in_at {
+        let at = at.with_timezone(&ctx.bot.time_zone).format("%H:%M").to_string();
+        text.push_str(&format!(
+            "\n{}",
+            t!(ctx.texts, ctx.language, "checkin-already", "at" => at)
+        ));
+    }
+    Ok(Reply::text(text))
 }

@@ -108,6 +108,7 @@ pub async fn book(store: &dyn Store, bot: &Bot, request: &BookRequest<'_>) -> Re
     let mut booking = Booking {
         bot: bot.id.clone(),
         id: BookingId::generate(),
+        reference: Booking::new_reference(&mut rand::rng()),
         contact: request.contact.clone(),
         session: session.id.clone(),
         offer: offer.id.clone(),
@@ -149,7 +150,15 @@ pub async fn book(store: &dyn Store, bot: &Bot, request: &BookRequest<'_>) -> Re
         }
         redemption = Some(used);
     }
-    let outcome = store.book(&booking).await;
+    let mut outcome = store.book(&booking).await;
+    for _ in 0..3 {
+        // A reference drawn twice in the same bot (one chance in hundreds of millions): draw again.
+        if !matches!(outcome, Err(StoreError::Conflict { what: "booking", .. })) {
+            break;
+        }
+        booking.reference = Booking::new_reference(&mut rand::rng());
+        outcome = store.book(&booking).await;
+    }
     if !matches!(outcome, Ok(BookOutcome::Booked))
         && let Some(used) = &redemption
     {
@@ -213,6 +222,7 @@ pub async fn move_to(
     bot.booking.check_window(target.start, now)?;
     let moved = Booking {
         id: BookingId::generate(),
+        reference: current.reference.clone(),
         session: target.id.clone(),
         free_cancel_until: bot.booking.free_cancel_until(target.start),
         created_at: now,

@@ -201,6 +201,8 @@ pub trait BookingStore: Send + Sync {
     async fn update_booking(&self, booking: &Booking) -> StoreResult<()>;
     /// One booking.
     async fn get_booking(&self, bot: &BotId, id: &BookingId) -> StoreResult<Booking>;
+    /// The active booking with this reference (a moved booking keeps its reference).
+    async fn find_booking_by_reference(&self, bot: &BotId, reference: &str) -> StoreResult<Option<Booking>>;
     /// A contact's bookings, oldest first.
     async fn list_bookings_for_contact(&self, bot: &BotId, contact: &ContactId) -> StoreResult<Vec<Booking>>;
     /// A session's bookings, oldest first.

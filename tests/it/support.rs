@@ -193,6 +193,7 @@ pub fn booking(
     coachbot::domain::booking::Booking {
         bot: session.bot.clone(),
         id: coachbot::domain::BookingId::generate(),
+        reference: coachbot::domain::booking::Booking::new_reference(&mut rand::rng()),
         contact: coachbot::domain::ContactId::from(contact),
         session: session.id.clone(),
         offer: OfferId::from("single"),

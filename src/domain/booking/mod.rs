@@ -48,6 +48,8 @@ pub struct Booking {
     pub bot: BotId,
     /// The booking id.
     pub id: BookingId,
+    /// A short reference the coach can type (`/resa K7Q2MX`), unique within the bot.
+    pub reference: String,
     /// Who booked.
     pub contact: ContactId,
     /// Which session.
@@ -78,6 +80,11 @@ pub struct Booking {
 }
 
 impl Booking {
+    /// A fresh booking reference: 6 characters of the promo alphabet (no look-alikes).
+    pub fn new_reference(rng: &mut (impl rand::Rng + ?Sized)) -> String {
+        crate::domain::promo::code::generate(None, 6, rng)
+    }
+
     /// Whether it holds a seat (held or confirmed).
     pub fn is_active(&self) -> bool {
         matches!(self.status, BookingStatus::PendingPayment | BookingStatus::Confirmed)

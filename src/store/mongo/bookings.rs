@@ -83,6 +83,12 @@ impl MongoStore {
 
 #[async_trait]
 impl BookingStore for MongoStore {
+    async fn find_booking_by_reference(&self, bot: &BotId, reference: &str) -> StoreResult<Option<Booking>> {
+        let filter =
+            doc! { "bot": bot.as_str(), "reference": reference, "status": { "$in": ["pending_payment", "confirmed"] } };
+        self.find_optional("bookings", filter).await
+    }
+
     async fn check_in(&self, bot: &BotId, id: &BookingId, at: DateTime<Utc>) -> StoreResult<bool> {
         let filter = with(
             key(bot, id.as_str()),

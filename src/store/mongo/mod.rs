@@ -138,6 +138,7 @@ impl MongoStore {
                     by_id(),
                     plain(doc! { "bot": 1, "contact": 1 }),
                     plain(doc! { "bot": 1, "session": 1 }),
+                    plain(doc! { "bot": 1, "reference": 1 }),
                 ],
             ),
             ("wallets", vec![by_id(), plain(doc! { "bot": 1, "contact": 1 })]),

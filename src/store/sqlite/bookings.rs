@@ -11,6 +11,14 @@ use sqlx::Row;
 
 #[async_trait]
 impl BookingStore for SqliteStore {
+    async fn find_booking_by_reference(&self, bot: &BotId, reference: &str) -> StoreResult<Option<Booking>> {
+        self.fetch_optional(
+            "SELECT doc FROM bookings WHERE bot = ? AND reference = ? AND status IN ('pending_payment', 'confirmed')",
+            args![bot.as_str(), reference],
+        )
+        .await
+    }
+
     async fn check_in(&self, bot: &BotId, id: &BookingId, at: DateTime<Utc>) -> StoreResult<bool> {
         let changed = self
             .execute(

@@ -33,6 +33,7 @@ async fn a_cancelled_booking_gives_its_use_back_when_the_bot_says_so(store: Arc<
     let booking = Booking {
         bot: coach.bot.id.clone(),
         id: coachbot::domain::BookingId::generate(),
+        reference: coachbot::domain::booking::Booking::new_reference(&mut rand::rng()),
         contact: marie.clone(),
         session: coachbot::domain::SessionId::from("s1"),
         offer: offer.clone(),

@@ -89,43 +89,69 @@ async fn the_coach_cancels_a_date_and_changes_a_capacity(store: Arc<dyn Store>) 
 async fn the_coach_sees_courses_offers_and_the_days_bookings(store: Arc<dyn Store>) {
     let bot = planned(&store).await;
     let pilates = &sessions(&store, &bot, "pilates").await[0];
-    let (marie, paul, lea) = (
-        contact(&store, "m", "Marie Dupont").await,
-        contact(&store, "p", "Paul Martin").await,
-        contact(&store, "l", "Léa").await,
-    );
+    let marie = contact(&store, "m", "Marie Dupont").await;
+    let paul = contact(&store, "p", "Paul Martin").await;
+    let lea = contact(&store, "l", "Léa").await;
     let (single, pack) = (OfferId::from("single"), OfferId::from("pack10"));
     buy_offer(store.as_ref(), &bot, &marie, &pack, now()).await.unwrap();
     let with_credit = book(store.as_ref(), &bot, &request(&marie, &pilates.id, &pack))
         .await
         .unwrap();
-    book(
-        store.as_ref(),
-        &bot,
-        &BookRequest {
-            pay_on_site: true,
-            ..request(&paul, &pilates.id, &single)
-        },
-    )
-    .await
-    .unwrap();
-    book(store.as_ref(), &bot, &request(&lea, &pilates.id, &single))
+    let on_site_request = BookRequest {
+        pay_on_site: true,
+        ..request(&paul, &pilates.id, &single)
+    };
+    let on_site = book(store.as_ref(), &bot, &on_site_request).await.unwrap();
+    let pending = book(store.as_ref(), &bot, &request(&lea, &pilates.id, &single))
         .await
         .unwrap();
     store.check_in(&bot.id, &with_credit.id, pilates.start).await.unwrap();
 
     let mut coach = Coach::new(store.clone()).await;
     coach.now = now();
-    let mut transcript = String::new();
-    for line in [
+    let refs = [
+        (&with_credit.reference, "REF-MARIE"),
+        (&on_site.reference, "REF-PAUL"),
+        (&pending.reference, "REF-LEA"),
+    ];
+    let details = format!("/resa {}", with_credit.reference.to_lowercase());
+    let cancel = format!("/resa {} annuler", on_site.reference);
+    let lines = [
         "/cours",
         "/offres",
         "/resas",
         "/resas demain",
         "/resas 23/11",
         "/resas hier",
-    ] {
-        transcript.push_str(&format!("> {line}\n{}\n\n", coach.run(line).await.text));
+        &details,
+        &cancel,
+        &cancel,
+        "/resa",
+    ];
+    let mut transcript = String::new();
+    for line in lines {
+        let mut text = format!("> {line}\n{}\n\n", coach.run(line).await.text);
+        for (reference, shown) in refs {
+            text = text
+                .replace(reference.as_str(), shown)
+                .replace(&reference.to_lowercase(), shown);
+        }
+        transcript.push_str(&text);
     }
     insta::assert_snapshot!("studio_overview", transcript);
+
+    let told = store
+        .claim_due(
+            now() + chrono::Duration::seconds(1),
+            chrono::Duration::seconds(30),
+            "test",
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(told.len(), 1, "Paul is told once");
+    assert_eq!(told[0].to, "p");
+    let cancelled = store.get_booking(&bot.id, &on_site.id).await.unwrap();
+    assert_eq!(cancelled.status, coachbot::domain::booking::BookingStatus::Cancelled);
+    assert_eq!(store.get_session(&bot.id, &pilates.id).await.unwrap().seats_taken, 2);
 }

@@ -124,6 +124,7 @@ async fn bookings_are_stored_updated_and_listed(store: Arc<dyn Store>) {
     let mut booking = Booking {
         bot: bot("demo"),
         id: BookingId::generate(),
+        reference: coachbot::domain::booking::Booking::new_reference(&mut rand::rng()),
         contact: who.id.clone(),
         session: s.id.clone(),
         offer: OfferId::from("single"),

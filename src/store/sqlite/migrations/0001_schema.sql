@@ -53,11 +53,15 @@ CREATE TABLE bookings (
     id      TEXT GENERATED ALWAYS AS (doc ->> '$.id') VIRTUAL,
     contact TEXT GENERATED ALWAYS AS (doc ->> '$.contact') VIRTUAL,
     session TEXT GENERATED ALWAYS AS (doc ->> '$.session') VIRTUAL,
-    status  TEXT GENERATED ALWAYS AS (doc ->> '$.status') VIRTUAL
+    status  TEXT GENERATED ALWAYS AS (doc ->> '$.status') VIRTUAL,
+    reference TEXT GENERATED ALWAYS AS (doc ->> '$.reference') VIRTUAL
 );
 CREATE UNIQUE INDEX bookings_key ON bookings (bot, id);
 -- A contact holds at most one seat per session.
 CREATE UNIQUE INDEX bookings_one_seat ON bookings (bot, session, contact)
+    WHERE status IN ('pending_payment', 'confirmed');
+-- The coach types references: one active booking per reference.
+CREATE UNIQUE INDEX bookings_reference ON bookings (bot, reference)
     WHERE status IN ('pending_payment', 'confirmed');
 CREATE INDEX bookings_holds ON bookings (status, doc ->> '$.hold_until');
 CREATE INDEX bookings_contact ON bookings (bot, contact);
