@@ -30,6 +30,13 @@ pub enum Period {
     },
 }
 
+/// Reads `JJ/MM`: a day that exists in some year (29/02 included).
+fn day_month(text: &str) -> Option<(u32, u32)> {
+    let (d, m) = text.split_once('/')?;
+    let (day, month) = (d.parse().ok()?, m.parse().ok()?);
+    NaiveDate::from_ymd_opt(2024, month, day).map(|_| (day, month))
+}
+
 /// Reads the word after `/resas`.
 pub fn parse_period(words: &[String]) -> Result<Period, CommandError> {
     let usage = CommandError::Usage { command: "resas" };
@@ -40,12 +47,7 @@ pub fn parse_period(words: &[String]) -> Result<Period, CommandError> {
             "demain" | "tomorrow" => Ok(Period::Tomorrow),
             "semaine" | "week" => Ok(Period::Week),
             other => {
-                let (d, m) = other.split_once('/').ok_or(usage.clone())?;
-                let (day, month) = (
-                    d.parse().map_err(|_| usage.clone())?,
-                    m.parse().map_err(|_| usage.clone())?,
-                );
-                NaiveDate::from_ymd_opt(2024, month, day).ok_or(usage)?;
+                let (day, month) = day_month(other).ok_or(usage)?;
                 Ok(Period::Day { day, month })
             }
         },
@@ -177,12 +179,7 @@ pub fn parse_course_change(words: &[String]) -> Result<CourseChange, CommandErro
     let usage = CommandError::Usage { command: "cours" };
     match words {
         [verb, date] if matches!(verb.to_lowercase().as_str(), "annuler" | "cancel") => {
-            let (d, m) = date.split_once('/').ok_or(usage.clone())?;
-            let (day, month) = (
-                d.parse().map_err(|_| usage.clone())?,
-                m.parse().map_err(|_| usage.clone())?,
-            );
-            NaiveDate::from_ymd_opt(2024, month, day).ok_or(usage)?;
+            let (day, month) = day_month(date).ok_or(usage)?;
             Ok(CourseChange::CancelDate { day, month })
         }
         [verb, n] if matches!(verb.to_lowercase().as_str(), "capacite" | "capacité" | "capacity") => {
