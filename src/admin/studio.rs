@@ -270,26 +270,20 @@ pub async fn booking(ctx: &AdminContext<'_>, reference: &str, cancel: bool) -> R
         .and_then(|c| c.name.clone())
         .unwrap_or_else(|| "—".into());
     if cancel {
-        let Some(cancelled) = ctx.store.cancel_booking(&ctx.bot.id, &booking.id, true).await? else {
+        if crate::ops::booking::cancel_by_studio(ctx.store, ctx.bot, &booking.id)
+            .await?
+            .is_none()
+        {
             return Ok(Reply::text(
                 t!(ctx.texts, ctx.language, "booking-unknown", "reference" => &reference),
             ));
-        };
-        crate::ops::promo::release_for_cancelled_booking(ctx.store, ctx.bot, &cancelled).await?;
+        }
         let mut told = false;
-        if let Some(identity) = contact.as_ref().and_then(|c| c.identities.first()) {
-            let language = contact.as_ref().and_then(|c| c.language).unwrap_or(ctx.bot.language);
+        if let Some(contact) = &contact {
+            let language = contact.language.unwrap_or(ctx.bot.language);
             let text =
                 t!(ctx.texts, language, "booking-cancelled-by-coach-visitor", "course" => &course, "when" => &when);
-            let message = crate::domain::outbox::OutboxMessage::new(
-                ctx.bot.id.clone(),
-                identity.channel(),
-                identity.external_id(),
-                serde_json::json!({ "text": text }),
-                ctx.now,
-            );
-            ctx.store.enqueue(&message).await?;
-            told = true;
+            told = crate::ops::booking::tell(ctx.store, contact, text, ctx.now).await?;
         }
         let id = if told {
             "booking-cancelled-by-coach"

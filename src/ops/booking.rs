@@ -264,3 +264,35 @@ pub async fn buy_offer(
     store.insert_wallet(&wallet).await?;
     Ok(wallet)
 }
+
+/// Cancels a booking on the studio's side (a cancelled date, the coach's `/resa … annuler`): the
+/// seat, the credit and the promo use all come back, whatever the time. `None` when it was not active.
+pub async fn cancel_by_studio(store: &dyn Store, bot: &Bot, id: &BookingId) -> Result<Option<Booking>, StoreError> {
+    let Some(cancelled) = store.cancel_booking(&bot.id, id, true).await? else {
+        return Ok(None);
+    };
+    release_for_cancelled_booking(store, bot, &cancelled).await?;
+    Ok(Some(cancelled))
+}
+
+/// Queues a message to a contact on the first channel they reached the bot through; false when
+/// they have none (a lead known only by email or phone).
+pub async fn tell(
+    store: &dyn Store,
+    contact: &crate::domain::contact::Contact,
+    text: String,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let Some(identity) = contact.identities.first() else {
+        return Ok(false);
+    };
+    let message = crate::domain::outbox::OutboxMessage::new(
+        contact.bot.clone(),
+        identity.channel(),
+        identity.external_id(),
+        serde_json::json!({ "text": text }),
+        now,
+    );
+    store.enqueue(&message).await?;
+    Ok(true)
+}

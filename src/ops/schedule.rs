@@ -67,25 +67,13 @@ pub async fn cancel_date(
     store.cancel_session(&bot.id, &session.id).await?;
     let (mut bookings, mut told) = (0, 0);
     for booking in store.list_bookings_for_session(&bot.id, &session.id).await? {
-        let Some(cancelled) = store.cancel_booking(&bot.id, &booking.id, true).await? else {
+        let Some(cancelled) = crate::ops::booking::cancel_by_studio(store, bot, &booking.id).await? else {
             continue;
         };
         bookings += 1;
-        crate::ops::promo::release_for_cancelled_booking(store, bot, &cancelled).await?;
         let contact = store.get_contact(&bot.id, &cancelled.contact).await?;
-        let Some(identity) = contact.identities.first() else {
-            continue;
-        };
         let text = message(&session, contact.language);
-        let outbox = crate::domain::outbox::OutboxMessage::new(
-            bot.id.clone(),
-            identity.channel(),
-            identity.external_id(),
-            serde_json::json!({ "text": text }),
-            now,
-        );
-        store.enqueue(&outbox).await?;
-        told += 1;
+        told += usize::from(crate::ops::booking::tell(store, &contact, text, now).await?);
     }
     let session = store.get_session(&bot.id, &session.id).await?;
     Ok(CancelledDate {
