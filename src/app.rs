@@ -87,7 +87,8 @@ impl AppState {
             match self.open_and_seed().await {
                 Ok(store) => {
                     tracing::info!(backend = store.backend(), attempt, "store ready");
-                    let _ = self.inner.store.set(store);
+                    let _ = self.inner.store.set(store.clone());
+                    self.run_jobs(store).await;
                     return;
                 }
                 Err(error) => {
@@ -101,6 +102,30 @@ impl AppState {
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(max);
                 }
+            }
+        }
+    }
+
+    /// Runs the background jobs every `jobs.interval_secs` (never when 0); a failed run is
+    /// logged and the next one tries again.
+    async fn run_jobs(&self, store: Arc<dyn Store>) {
+        let every = self.inner.settings.jobs.interval_secs;
+        if every == 0 {
+            return;
+        }
+        let mut jobs = crate::jobs::Jobs::default();
+        let mut interval = tokio::time::interval(Duration::from_secs(every));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            let now = chrono::Utc::now();
+            match jobs
+                .tick(store.as_ref(), &self.inner.bots, &self.inner.texts, now)
+                .await
+            {
+                Ok(tick) if tick != crate::jobs::Tick::default() => tracing::info!(?tick, "jobs ran"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "jobs failed; trying again at the next run"),
             }
         }
     }

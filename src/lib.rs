@@ -9,6 +9,7 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod i18n;
+pub mod jobs;
 pub mod ops;
 pub mod store;
 pub mod telemetry;

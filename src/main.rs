@@ -33,6 +33,9 @@ enum Command {
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Books a class, as a visitor would in a chat (for demos and tests): `book --bot demo
+    /// --course yoga-doux --name "Marie Dupont" --email marie@example.fr --on-site --ticket t.png`.
+    Book(coachbot::cli::book::BookArgs),
     /// Checks a ticket in at the door, from a photo of it or its token.
     Checkin {
         /// The bot (its id in the bots folder).
@@ -73,6 +76,7 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Promo { bot, out, args } => report(coachbot::cli::promo(&settings, &bots, &bot, out, &args).await),
+        Command::Book(args) => report(coachbot::cli::book::run(&settings, &bots, &args).await),
         Command::Checkin { bot, image, token } => {
             report(coachbot::cli::checkin(&settings, &bots, &bot, image, token).await)
         }

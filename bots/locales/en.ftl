@@ -192,6 +192,20 @@ payment-on-site = pays on site
 payment-credit = credit
 payment-free = free
 payment-pending = payment pending
+admin-help-course-add = create a course (name, days and times, length, seats): its sessions are planned
+course-added = ✅ Course “{ $name }” created ({ $id }): { $slots }, { $minutes } min, { $capacity } seats. { $sessions ->
+    [0] No new session planned.
+    [one] { $sessions } session planned.
+   *[other] { $sessions } sessions planned.
+}
+course-exists = The course { $id } already exists: see /cours, or pick another name.
+course-add-missing = { $field ->
+    [name] The course name is missing (in quotes when it has several words).
+    [slot] A time slot is missing: a day and a time, like mar 18:30.
+    [duration] The length is missing, like 60min.
+   *[capacity] The number of seats is missing, like 12places.
+}
+course-add-word = I don't understand “{ $got }”: after the name come the slots (mar 18:30), the length (60min), the seats (12places) and, if needed, lieu:"…".
 admin-help-course-cancel = cancel one date (booked visitors are told, credits given back)
 admin-help-course-capacity = change the number of seats (sessions to come included)
 course-capacity-set = ✅ { $course }: { $capacity } seats ({ $sessions ->
@@ -215,3 +229,26 @@ booking-details = Booking { $reference }: { $name } — { $course } on { $when }
 booking-cancelled-by-coach = ✅ Booking { $reference } cancelled ({ $name }, { $course } on { $when }): credit and promo code given back, the visitor is told.
 booking-cancelled-by-coach-untold = ✅ Booking { $reference } cancelled ({ $name }, { $course } on { $when }): credit and promo code given back. No channel to tell them.
 booking-cancelled-by-coach-visitor = Hello, your booking for { $course } on { $when } was cancelled by the studio. Your credit is given back. Would you like another date?
+
+## Waitlist
+waitlist-seat-offered = Good news: a seat opened up for { $course } on { $when }. It is kept for you until { $until }. Will you take it?
+waitlist-choice-claim = I'll take it
+waitlist-choice-leave = No thanks
+waitlist-offer-lapsed = The seat for { $course } on { $when } was not taken in time and has gone to the next person. You can still pick another date.
+
+## Booking refusals (visitor)
+booking-refused-not-open = Booking for this class opens on { $date }.
+booking-refused-closed = Too late to book this class: booking closes { $minutes } min before the start.
+booking-refused-session-cancelled = This class is cancelled.
+booking-refused-full = This class is full. Would you like to join the waitlist? You will be told as soon as a seat frees up.
+booking-refused-already-booked = You already have a seat in this class.
+booking-refused-offer-not-for-course = This offer does not cover this course.
+booking-refused-offer-inactive = This offer is no longer sold.
+booking-refused-no-credit = You have no valid credit for this offer.
+booking-refused-weekly-cap = Your subscription allows { $cap } classes a week: this week is already full.
+booking-refused-not-same-course = A booking can only move to another class of the same course.
+booking-refused-not-active = This booking is no longer active.
+booking-refused-error = A technical problem keeps me from booking right now. Please try again in a moment.
+booking-booked = ✅ Booked { $reference }: { $name } — { $course } on { $when }, { $offer }, { $price }.
+booking-booked-pending = ⏳ Seat held { $reference }: { $name } — { $course } on { $when }, { $offer }, { $price } to pay before { $until }.
+waitlist-joined = Full: { $name } is on the waitlist of { $course } on { $when }, at position { $position }.

@@ -193,6 +193,20 @@ payment-on-site = paiement sur place
 payment-credit = crédit
 payment-free = gratuit
 payment-pending = paiement en attente
+admin-help-course-add = créer un cours (nom, jours et heures, durée, places) : ses séances sont planifiées
+course-added = ✅ Cours « { $name } » créé ({ $id }) : { $slots }, { $minutes } min, { $capacity } places. { $sessions ->
+    [0] Aucune nouvelle séance planifiée.
+    [one] { $sessions } séance planifiée.
+   *[other] { $sessions } séances planifiées.
+}
+course-exists = Le cours { $id } existe déjà : voyez /cours, ou choisissez un autre nom.
+course-add-missing = { $field ->
+    [name] Il manque le nom du cours (entre guillemets s'il a plusieurs mots).
+    [slot] Il manque un créneau : un jour et une heure, comme mar 18:30.
+    [duration] Il manque la durée, comme 60min.
+   *[capacity] Il manque le nombre de places, comme 12places.
+}
+course-add-word = Je ne comprends pas « { $got } » : après le nom viennent les créneaux (mar 18:30), la durée (60min), les places (12places) et, si besoin, lieu:"…".
 admin-help-course-cancel = annuler une date (les inscrits sont prévenus, crédits rendus)
 admin-help-course-capacity = changer le nombre de places (séances à venir comprises)
 course-capacity-set = ✅ { $course } : { $capacity } places ({ $sessions ->
@@ -216,3 +230,26 @@ booking-details = Réservation { $reference } : { $name } — { $course } le { $
 booking-cancelled-by-coach = ✅ Réservation { $reference } annulée ({ $name }, { $course } le { $when }) : crédit et code promo rendus, la personne est prévenue.
 booking-cancelled-by-coach-untold = ✅ Réservation { $reference } annulée ({ $name }, { $course } le { $when }) : crédit et code promo rendus. Aucun canal pour la prévenir.
 booking-cancelled-by-coach-visitor = Bonjour, votre réservation pour { $course } le { $when } a été annulée par le studio. Votre crédit vous est rendu. Voulez-vous choisir une autre date ?
+
+## Waitlist
+waitlist-seat-offered = Bonne nouvelle : une place s'est libérée pour { $course } le { $when }. Elle vous est gardée jusqu'à { $until }. Vous la prenez ?
+waitlist-choice-claim = Je la prends
+waitlist-choice-leave = Non merci
+waitlist-offer-lapsed = La place pour { $course } le { $when } n'a pas été prise à temps : elle passe à la personne suivante. Vous pouvez toujours choisir une autre date.
+
+## Booking refusals (visitor)
+booking-refused-not-open = Les réservations pour cette séance ouvrent le { $date }.
+booking-refused-closed = Trop tard pour réserver cette séance : les réservations ferment { $minutes } min avant le début.
+booking-refused-session-cancelled = Cette séance est annulée.
+booking-refused-full = Cette séance est complète. Voulez-vous être sur la liste d'attente ? Vous serez prévenu·e dès qu'une place se libère.
+booking-refused-already-booked = Vous avez déjà une place pour cette séance.
+booking-refused-offer-not-for-course = Cette offre ne couvre pas ce cours.
+booking-refused-offer-inactive = Cette offre n'est plus proposée.
+booking-refused-no-credit = Vous n'avez pas de crédit valable pour cette offre.
+booking-refused-weekly-cap = Votre abonnement permet { $cap } cours par semaine : cette semaine est déjà complète.
+booking-refused-not-same-course = Une réservation ne peut être déplacée que vers une autre séance du même cours.
+booking-refused-not-active = Cette réservation n'est plus active.
+booking-refused-error = Un souci technique m'empêche de réserver pour l'instant. Réessayez dans un moment.
+booking-booked = ✅ Réservé { $reference } : { $name } — { $course } le { $when }, { $offer }, { $price }.
+booking-booked-pending = ⏳ Place gardée { $reference } : { $name } — { $course } le { $when }, { $offer }, { $price } à payer avant { $until }.
+waitlist-joined = Complet : { $name } est sur la liste d'attente de { $course } le { $when }, en position { $position }.

@@ -127,6 +127,18 @@ pub enum CommandError {
     /// A quote opened and never closed.
     #[error("unbalanced quote")]
     UnbalancedQuote,
+    /// `/cours ajouter` without a name, a slot, a duration or a capacity.
+    #[error("new course without its {field}")]
+    CourseMissing {
+        /// `name`, `slot`, `duration` or `capacity`.
+        field: &'static str,
+    },
+    /// `/cours ajouter` with a word that is none of those.
+    #[error("new course: unexpected {got:?}")]
+    CourseWord {
+        /// The word.
+        got: String,
+    },
 }
 
 impl CommandError {
@@ -183,6 +195,8 @@ impl CommandError {
             }
             Self::Unexpected { word } => t!(texts, language, "admin-error-unexpected", "word" => word),
             Self::UnbalancedQuote => t!(texts, language, "admin-error-quote"),
+            Self::CourseMissing { field } => t!(texts, language, "course-add-missing", "field" => *field),
+            Self::CourseWord { got } => t!(texts, language, "course-add-word", "got" => got),
         };
         format!(
             "{line}\n{}",
@@ -199,6 +213,9 @@ impl CommandError {
             Self::Usage { command: "resas" } => "/resas demain",
             Self::Usage { command: "resa" } => "/resa K7Q2MX annuler",
             Self::Usage { command: "cours" } => "/cours pilates annuler 30/11",
+            Self::CourseMissing { .. } | Self::CourseWord { .. } => {
+                r#"/cours ajouter "Yoga doux" mar 18:30 60min 12places"#
+            }
             Self::UnknownOption {
                 suggestion: Some(_), ..
             }

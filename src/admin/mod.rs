@@ -1,6 +1,7 @@
 //! The coach's commands, typed in a private chat (or run from the CLI): parsed at the edge into an
 //! `AdminCommand`, then applied through the store. One table lists the commands for `/aide`.
 
+pub mod course;
 pub mod error;
 pub mod promo;
 pub mod studio;
@@ -34,6 +35,8 @@ pub enum AdminCommand {
     Bookings(studio::Period),
     /// `/cours ID annuler JJ/MM`, `/cours ID capacite N`.
     Course(String, studio::CourseChange),
+    /// `/cours ajouter "Yoga doux" mar 18:30 60min 12places`.
+    AddCourse(course::NewCourse),
     /// `/resa REF` and `/resa REF annuler`.
     Booking {
         /// The booking's reference.
@@ -88,6 +91,11 @@ const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         names: &["cours"],
+        summary: "admin-help-course-add",
+        example: r#"/cours ajouter "Yoga doux" mar 18:30 60min 12places"#,
+    },
+    CommandSpec {
+        names: &["cours"],
         summary: "admin-help-course-cancel",
         example: "/cours pilates annuler 30/11",
     },
@@ -131,6 +139,9 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<AdminCommand, CommandErro
         "promo" => promo::grammar::parse_promo(rest, ctx).map(AdminCommand::Promo),
         "promos" => promo::grammar::parse_promos(rest).map(AdminCommand::Promo),
         "cours" | "courses" if rest.is_empty() => Ok(AdminCommand::Courses),
+        "cours" | "courses" if matches!(rest[0].to_lowercase().as_str(), "ajouter" | "add") => {
+            course::parse_new_course(&rest[1..]).map(AdminCommand::AddCourse)
+        }
         "cours" | "courses" => {
             studio::parse_course_change(&rest[1..]).map(|c| AdminCommand::Course(rest[0].clone(), c))
         }
@@ -217,6 +228,7 @@ pub async fn execute(command: AdminCommand, ctx: &AdminContext<'_>, rng: &mut (d
         AdminCommand::Course(course, change) => studio::change_course(ctx, &course, &change)
             .await
             .unwrap_or_else(|e| internal(ctx, e)),
+        AdminCommand::AddCourse(new) => course::add_course(ctx, &new).await.unwrap_or_else(|e| internal(ctx, e)),
     }
 }
 

@@ -215,9 +215,10 @@ pub async fn change_course(ctx: &AdminContext<'_>, course: &str, change: &Course
     };
     match *change {
         CourseChange::Capacity(capacity) => {
-            let sessions = set_capacity(ctx.store, ctx.bot, &id, capacity, ctx.now).await?;
+            let set = set_capacity(ctx.store, ctx.bot, &id, capacity, ctx.now).await?;
+            crate::ops::waitlist::deliver(ctx.store, ctx.bot, ctx.texts, &set.waitlist, ctx.now).await?;
             Ok(Reply::text(t!(ctx.texts, ctx.language, "course-capacity-set",
-                "course" => &name, "capacity" => capacity, "sessions" => sessions)))
+                "course" => &name, "capacity" => capacity, "sessions" => set.sessions)))
         }
         CourseChange::CancelDate { day, month } => {
             let today = local_day(ctx.now, ctx.bot.time_zone);
@@ -278,6 +279,8 @@ pub async fn booking(ctx: &AdminContext<'_>, reference: &str, cancel: bool) -> R
                 t!(ctx.texts, ctx.language, "booking-unknown", "reference" => &reference),
             ));
         }
+        let freed = crate::ops::waitlist::seat_freed(ctx.store, ctx.bot, &booking.session, ctx.now).await?;
+        crate::ops::waitlist::deliver(ctx.store, ctx.bot, ctx.texts, &freed, ctx.now).await?;
         let mut told = false;
         if let Some(contact) = &contact {
             let language = contact.language.unwrap_or(ctx.bot.language);

@@ -66,6 +66,8 @@ pub struct Settings {
     pub bots: BotsSettings,
     /// Logging.
     pub log: LogSettings,
+    /// Background jobs.
+    pub jobs: JobsSettings,
 }
 
 /// `[http]`.
@@ -135,6 +137,14 @@ pub struct PromoSettings {
 pub struct BotsSettings {
     /// Folder of bot files.
     pub dir: PathBuf,
+}
+
+/// `[jobs]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobsSettings {
+    /// Seconds between two runs of the jobs (hold and offer expiry, planning); 0 turns them off.
+    pub interval_secs: u64,
 }
 
 /// `[log]`.
@@ -294,6 +304,7 @@ impl Settings {
             format!("promo.chat_max_codes = {}", self.promo.chat_max_codes),
             format!("bots.dir = {}", self.bots.dir.display()),
             format!("log.filter = {}", self.log.filter),
+            format!("jobs.interval_secs = {}", self.jobs.interval_secs),
         ]
         .join("\n")
     }
@@ -318,6 +329,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("promo.chat_max_codes", "a number of codes such as 10000"),
     ("bots.dir", "a folder path such as bots"),
     ("log.filter", "a tracing filter such as info"),
+    (
+        "jobs.interval_secs",
+        "a number of seconds such as 30, or 0 to turn the jobs off",
+    ),
 ];
 
 /// The catalogs: `locales/fr.ftl` and `locales/en.ftl` in the bots folder when present, the

@@ -84,6 +84,10 @@ id_type!(
     /// One message waiting in the outbox.
     OutboxId
 );
+id_type!(
+    /// A contact's place on the waitlist of a full session.
+    WaitlistId
+);
 
 impl BatchId {
     /// A short batch id the coach can type (`K7Q2M`): 5 characters of the promo alphabet.

@@ -20,4 +20,6 @@ pub mod session;
 pub mod slot;
 pub mod ticket;
 
-pub use ids::{BatchId, BookingId, BotId, ContactId, CourseId, OfferId, OutboxId, RedemptionId, SessionId, WalletId};
+pub use ids::{
+    BatchId, BookingId, BotId, ContactId, CourseId, OfferId, OutboxId, RedemptionId, SessionId, WaitlistId, WalletId,
+};

@@ -4,9 +4,7 @@
 use super::ApiError;
 use crate::app::AppState;
 use crate::domain::ticket;
-use crate::ops::checkin::short_name;
-use crate::store::StoreError;
-use crate::tickets::{TicketFacts, render_png};
+use crate::tickets::render_png;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -21,23 +19,7 @@ pub(super) async fn ticket_png(
     let (_, booking_id) = ticket::verify(state.ticket_keys().get(&bot.id), token).map_err(|_| ApiError::NotFound)?;
     let store = state.store().ok_or(ApiError::Unavailable)?;
     let booking = store.get_booking(&bot.id, &booking_id).await?;
-    let session = store.get_session(&bot.id, &booking.session).await?;
-    let course = store.get_course(&bot.id, &session.course).await?;
-    let name = match store.get_contact(&bot.id, &booking.contact).await {
-        Ok(contact) => contact.name.map(|n| short_name(&n)).unwrap_or_default(),
-        Err(StoreError::NotFound) => String::new(),
-        Err(e) => return Err(e.into()),
-    };
-    let facts = TicketFacts {
-        studio: bot.name.clone(),
-        course: course.name,
-        when: session
-            .start
-            .with_timezone(&bot.time_zone)
-            .format("%d/%m/%Y · %H:%M")
-            .to_string(),
-        first_name: name,
-    };
+    let facts = crate::ops::ticket::facts(store.as_ref(), bot, &booking).await?;
     let png = render_png(token, &facts);
     Ok((
         [

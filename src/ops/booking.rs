@@ -7,8 +7,9 @@ use crate::domain::booking::payment::plan;
 use crate::domain::booking::{Booking, BookingError, BookingStatus, CancelOutcome, Payment, Wallet};
 use crate::domain::catalog::OfferKind;
 use crate::domain::promo::{PromoError, Purchase};
-use crate::domain::{BookingId, ContactId, OfferId, SessionId, WalletId};
+use crate::domain::{BookingId, ContactId, OfferId, SessionId, WaitlistId, WalletId};
 use crate::ops::promo::{UseError, redeem, release_for_cancelled_booking};
+use crate::ops::waitlist::{WaitlistEffect, seat_freed};
 use crate::store::{BookOutcome, Store, StoreError};
 use chrono::{DateTime, Datelike, Duration, Utc};
 
@@ -84,6 +85,28 @@ async fn booked_in_week(
 
 /// Books a class: window, offer, payment (credit, subscription cap), promo, then the seat.
 pub async fn book(store: &dyn Store, bot: &Bot, request: &BookRequest<'_>) -> Result<Booking, BookError> {
+    book_claiming(store, bot, request, None).await
+}
+
+/// Takes the seat: the one held for a waitlist entry when it is still offered to this contact,
+/// else a free one.
+async fn write(store: &dyn Store, booking: &Booking, claim: Option<&WaitlistId>) -> Result<BookOutcome, StoreError> {
+    if let Some(entry) = claim {
+        let outcome = store.book_from_waitlist(entry, booking).await?;
+        if outcome != BookOutcome::NotActive {
+            return Ok(outcome);
+        }
+    }
+    store.book(booking).await
+}
+
+/// [`book`], taking the seat held for a waitlist entry (`claim`) when there is one.
+pub(crate) async fn book_claiming(
+    store: &dyn Store,
+    bot: &Bot,
+    request: &BookRequest<'_>,
+    claim: Option<&WaitlistId>,
+) -> Result<Booking, BookError> {
     let session = store.get_session(&bot.id, request.session).await?;
     if session.cancelled {
         return Err(BookingError::SessionCancelled.into());
@@ -150,14 +173,14 @@ pub async fn book(store: &dyn Store, bot: &Bot, request: &BookRequest<'_>) -> Re
         }
         redemption = Some(used);
     }
-    let mut outcome = store.book(&booking).await;
+    let mut outcome = write(store, &booking, claim).await;
     for _ in 0..3 {
         // A reference drawn twice in the same bot (one chance in hundreds of millions): draw again.
         if !matches!(outcome, Err(StoreError::Conflict { what: "booking", .. })) {
             break;
         }
         booking.reference = Booking::new_reference(&mut rand::rng());
-        outcome = store.book(&booking).await;
+        outcome = write(store, &booking, claim).await;
     }
     if !matches!(outcome, Ok(BookOutcome::Booked))
         && let Some(used) = &redemption
@@ -179,6 +202,8 @@ pub struct Cancelled {
     pub outcome: CancelOutcome,
     /// Whether a promo use was given back.
     pub promo_released: bool,
+    /// The freed seat offered to the waitlist.
+    pub waitlist: Vec<WaitlistEffect>,
 }
 
 /// Cancels a contact's booking by the policy snapshotted on it.
@@ -190,11 +215,22 @@ pub async fn cancel(store: &dyn Store, bot: &Bot, id: &BookingId, now: DateTime<
         .await?
         .ok_or(BookingError::NotActive)?;
     let promo_released = outcome == CancelOutcome::Free && release_for_cancelled_booking(store, bot, &booking).await?;
+    let waitlist = seat_freed(store, bot, &booking.session, now).await?;
     Ok(Cancelled {
         booking,
         outcome,
         promo_released,
+        waitlist,
     })
+}
+
+/// What a move did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Moved {
+    /// The booking in its new session.
+    pub booking: Booking,
+    /// The seat freed in the old session, offered to its waitlist.
+    pub waitlist: Vec<WaitlistEffect>,
 }
 
 /// Moves a booking to another session of the same course, keeping its payment, or changes nothing.
@@ -204,7 +240,7 @@ pub async fn move_to(
     id: &BookingId,
     to: &SessionId,
     now: DateTime<Utc>,
-) -> Result<Booking, BookError> {
+) -> Result<Moved, BookError> {
     let current = store.get_booking(&bot.id, id).await?;
     if !current.is_active() {
         return Err(BookingError::NotActive.into());
@@ -229,7 +265,10 @@ pub async fn move_to(
         ..current
     };
     match store.move_booking(id, &moved).await? {
-        BookOutcome::Booked => Ok(moved),
+        BookOutcome::Booked => Ok(Moved {
+            waitlist: seat_freed(store, bot, &from.id, now).await?,
+            booking: moved,
+        }),
         other => Err(refused(other).into()),
     }
 }
@@ -295,4 +334,36 @@ pub async fn tell(
     );
     store.enqueue(&message).await?;
     Ok(true)
+}
+
+/// What the visitor is told when a booking, a cancellation or a move is refused.
+pub fn refusal(
+    texts: &crate::i18n::Texts,
+    language: crate::domain::language::Language,
+    bot: &Bot,
+    error: &BookError,
+) -> String {
+    use crate::t;
+    match error {
+        BookError::Refused(refused) => match refused {
+            BookingError::NotOpenYet(opens) => {
+                let date = opens.with_timezone(&bot.time_zone).format("%d/%m %H:%M").to_string();
+                t!(texts, language, "booking-refused-not-open", "date" => date)
+            }
+            BookingError::Closed => {
+                t!(texts, language, "booking-refused-closed", "minutes" => bot.booking.closes_minutes_before)
+            }
+            BookingError::SessionCancelled => t!(texts, language, "booking-refused-session-cancelled"),
+            BookingError::Full => t!(texts, language, "booking-refused-full"),
+            BookingError::AlreadyBooked => t!(texts, language, "booking-refused-already-booked"),
+            BookingError::OfferNotForCourse => t!(texts, language, "booking-refused-offer-not-for-course"),
+            BookingError::OfferInactive => t!(texts, language, "booking-refused-offer-inactive"),
+            BookingError::NoCredit => t!(texts, language, "booking-refused-no-credit"),
+            BookingError::WeeklyCapReached(cap) => t!(texts, language, "booking-refused-weekly-cap", "cap" => *cap),
+            BookingError::NotSameCourse => t!(texts, language, "booking-refused-not-same-course"),
+            BookingError::NotActive => t!(texts, language, "booking-refused-not-active"),
+        },
+        BookError::Promo(promo) => crate::ops::promo::refusal(texts, language, bot, promo),
+        BookError::Store(_) => t!(texts, language, "booking-refused-error"),
+    }
 }

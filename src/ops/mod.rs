@@ -5,3 +5,5 @@ pub mod booking;
 pub mod checkin;
 pub mod promo;
 pub mod schedule;
+pub mod ticket;
+pub mod waitlist;

@@ -83,19 +83,28 @@ pub async fn cancel_date(
     })
 }
 
-/// Sets a course's capacity and that of its sessions to come; returns how many sessions changed.
+/// What a new capacity did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacitySet {
+    /// Sessions to come that changed.
+    pub sessions: usize,
+    /// Seats a larger capacity opened, offered to the waitlists.
+    pub waitlist: Vec<crate::ops::waitlist::WaitlistEffect>,
+}
+
+/// Sets a course's capacity and that of its sessions to come; seats it opens go to the waitlists.
 pub async fn set_capacity(
     store: &dyn Store,
     bot: &Bot,
     course: &crate::domain::CourseId,
     capacity: u32,
     now: DateTime<Utc>,
-) -> Result<usize, StoreError> {
+) -> Result<CapacitySet, StoreError> {
     let mut stored = store.get_course(&bot.id, course).await?;
     stored.capacity = capacity;
     store.upsert_course(&stored).await?;
     let horizon = now + chrono::Duration::weeks(i64::from(bot.booking.weeks_ahead) + 1);
-    let mut changed = 0;
+    let (mut sessions, mut waitlist) = (0, Vec::new());
     for session in store
         .list_sessions(&bot.id, now, horizon)
         .await?
@@ -103,7 +112,10 @@ pub async fn set_capacity(
         .filter(|s| &s.course == course)
     {
         store.set_session_capacity(&bot.id, &session.id, capacity).await?;
-        changed += 1;
+        sessions += 1;
+        if capacity > session.capacity {
+            waitlist.extend(crate::ops::waitlist::seat_freed(store, bot, &session.id, now).await?);
+        }
     }
-    Ok(changed)
+    Ok(CapacitySet { sessions, waitlist })
 }

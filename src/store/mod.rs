@@ -13,13 +13,14 @@
 mod error;
 pub mod prelude {
     //! The store traits, to call their methods on an `Arc<dyn Store>`.
-    pub use super::{BookingStore, CatalogStore, ContactStore, MessageStore, PromoStore, Store};
+    pub use super::{BookingStore, CatalogStore, ContactStore, MessageStore, PromoStore, Store, WaitlistStore};
 }
 pub mod mongo;
 pub mod sqlite;
 
 pub use error::{StoreError, StoreResult};
 
+use crate::domain::booking::waitlist::WaitlistEntry;
 use crate::domain::booking::{Booking, Wallet};
 use crate::domain::catalog::{Course, Offer};
 use crate::domain::contact::{Contact, Email, Identity, Phone};
@@ -29,7 +30,7 @@ use crate::domain::outbox::OutboxMessage;
 use crate::domain::promo::{PromoBatch, PromoCode, Redemption};
 use crate::domain::session::Session;
 use crate::domain::{
-    BatchId, BookingId, BotId, ContactId, CourseId, OfferId, OutboxId, RedemptionId, SessionId, WalletId,
+    BatchId, BookingId, BotId, ContactId, CourseId, OfferId, OutboxId, RedemptionId, SessionId, WaitlistId, WalletId,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -130,7 +131,7 @@ pub struct BatchUsage {
 /// Every method is scoped by bot: records of one bot are invisible to another.
 #[async_trait]
 pub trait Store:
-    ContactStore + CatalogStore + BookingStore + PromoStore + MessageStore + Send + Sync + 'static
+    ContactStore + CatalogStore + BookingStore + WaitlistStore + PromoStore + MessageStore + Send + Sync + 'static
 {
     /// The backend's name (`sqlite` or `mongodb`).
     fn backend(&self) -> &'static str;
@@ -234,6 +235,42 @@ pub trait BookingStore: Send + Sync {
     async fn take_credit(&self, bot: &BotId, id: &WalletId, now: DateTime<Utc>) -> StoreResult<bool>;
     /// Gives one credit back.
     async fn give_back_credit(&self, bot: &BotId, id: &WalletId) -> StoreResult<()>;
+}
+
+/// The waitlists of full sessions. Taking a freed seat for the first in line, letting it go and
+/// booking it are each one atomic step, so a held seat is never lost nor given twice.
+#[async_trait]
+pub trait WaitlistStore: Send + Sync {
+    /// Puts a contact at the end of a session's line; false when they are already in it.
+    async fn join_waitlist(&self, entry: &WaitlistEntry) -> StoreResult<bool>;
+    /// One entry.
+    async fn get_waitlist_entry(&self, bot: &BotId, id: &WaitlistId) -> StoreResult<WaitlistEntry>;
+    /// The entries still in a session's line (waiting or offered), first in line first.
+    async fn list_waitlist(&self, bot: &BotId, session: &SessionId) -> StoreResult<Vec<WaitlistEntry>>;
+    /// When the session has a free seat and someone waits: takes the seat for the first one waiting
+    /// and marks their entry offered until `until`. `None` (and nothing written) otherwise.
+    async fn offer_waitlist_seat(
+        &self,
+        bot: &BotId,
+        session: &SessionId,
+        until: DateTime<Utc>,
+    ) -> StoreResult<Option<WaitlistEntry>>;
+    /// Takes an entry out of line (`left`); a seat held for it is freed. Returns the entry, now left
+    /// (`offered_until` set when it held a seat); `None` when it was not in line.
+    async fn leave_waitlist(&self, bot: &BotId, id: &WaitlistId) -> StoreResult<Option<WaitlistEntry>>;
+    /// Ends an offer that ran out by `now` (`expired`) and frees its seat, once.
+    async fn expire_waitlist_offer(
+        &self,
+        bot: &BotId,
+        id: &WaitlistId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<WaitlistEntry>>;
+    /// Offers whose time ran out by `now`, oldest first, across bots.
+    async fn list_lapsed_waitlist_offers(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<WaitlistEntry>>;
+    /// Books the seat held for an offered entry (its contact and session, before `offered_until`
+    /// at `booking.created_at`): the entry becomes `claimed` and the booking takes the held seat
+    /// (and a credit) in one step. `NotActive` when the offer is not open any more.
+    async fn book_from_waitlist(&self, entry: &WaitlistId, booking: &Booking) -> StoreResult<BookOutcome>;
 }
 
 /// Promo batches, codes and redemptions. Codes are looked up by their key (`code::key`).

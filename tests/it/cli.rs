@@ -381,3 +381,81 @@ async fn checkin_from_the_cli_reads_the_photo_and_gives_the_verdict() {
         .unwrap();
     assert_eq!(no_key.status.code(), Some(2), "without the key nothing can be checked");
 }
+
+#[tokio::test]
+async fn book_from_the_cli_books_writes_the_ticket_and_queues_on_a_full_session() {
+    use coachbot::store::prelude::*;
+    let dir = workdir();
+    let book = |name: &str, email: &str, extra: &[&str]| {
+        let mut command = coachbot(dir.path());
+        command
+            .args([
+                "book",
+                "--bot",
+                "demo",
+                "--course",
+                "yoga-doux",
+                "--name",
+                name,
+                "--email",
+                email,
+            ])
+            .args(extra)
+            .env("COACHBOT_DEMO_TICKET_KEY", "a test ticket key of 32 bytes ok");
+        command.output().unwrap()
+    };
+    let marie = book(
+        "Marie Dupont",
+        "marie@example.fr",
+        &["--on-site", "--ticket", "ticket.png"],
+    );
+    assert!(marie.status.success(), "{}", String::from_utf8_lossy(&marie.stderr));
+    let stdout = String::from_utf8(marie.stdout).unwrap();
+    assert!(
+        stdout.starts_with("✅ Réservé ") && stdout.contains(" : Marie Dupont — Yoga doux le "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Cours à l'unité, 18 €"), "{stdout}");
+    let when = stdout.split(" le ").nth(1).unwrap()[..11].to_owned();
+    let day = when[..5].to_owned();
+    let png = std::fs::read(dir.path().join("ticket.png")).unwrap();
+    let token = coachbot::tickets::decode(&png).expect("the ticket's QR code reads back");
+    let (bot, booking) = coachbot::domain::ticket::verify(b"a test ticket key of 32 bytes ok", &token).unwrap();
+    assert_eq!(bot.as_str(), "demo");
+
+    let again = book("Marie Dupont", "marie@example.fr", &["--on-site"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("Vous avez déjà une place pour cette séance."));
+
+    // The session gets one seat, Marie's: Paul is queued.
+    let db = dir.path().join("data/coachbot.db");
+    let store = coachbot::store::sqlite::SqliteStore::connect(db.to_str().unwrap())
+        .await
+        .unwrap();
+    let session = store.get_booking(&bot, &booking).await.unwrap().session;
+    store.set_session_capacity(&bot, &session, 1).await.unwrap();
+    let full = book("Paul Martin", "paul@example.fr", &["--date", &day]);
+    assert_eq!(full.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&full.stderr).contains("Cette séance est complète."));
+    let queued = book("Paul Martin", "paul@example.fr", &["--date", &day, "--waitlist"]);
+    assert!(queued.status.success(), "{}", String::from_utf8_lossy(&queued.stderr));
+    assert_eq!(
+        String::from_utf8(queued.stdout).unwrap().trim(),
+        format!("Complet : Paul Martin est sur la liste d'attente de Yoga doux le {when}, en position 1.")
+    );
+    assert_eq!(store.list_waitlist(&bot, &session).await.unwrap().len(), 1);
+
+    for (extra, expected) in [
+        (vec!["--course", "boxe"], "unknown course"),
+        (vec!["--date", "31/02"], "expected a day such as 24/12"),
+    ] {
+        let mut command = coachbot(dir.path());
+        command.args(["book", "--bot", "demo", "--name", "Zoé", "--email", "zoe@example.fr"]);
+        if extra[0] != "--course" {
+            command.args(["--course", "yoga-doux"]);
+        }
+        let output = command.args(&extra).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{extra:?}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains(expected), "{extra:?}");
+    }
+}

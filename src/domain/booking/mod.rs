@@ -2,6 +2,7 @@
 
 pub mod payment;
 pub mod policy;
+pub mod waitlist;
 
 pub use policy::{BookingError, BookingPolicy, CancelOutcome};
 

@@ -12,7 +12,7 @@ use mongodb::options::ReturnDocument;
 /// One document per held seat in `active_bookings`, unique per session and contact: MongoDB's
 /// way of saying "one seat per contact and session" (a partial index on `status` would need
 /// `$in`, which partial indexes do not take).
-fn seat_key(booking: &Booking) -> Document {
+pub(super) fn seat_key(booking: &Booking) -> Document {
     doc! { "bot": booking.bot.as_str(), "session": booking.session.as_str(), "contact": booking.contact.as_str() }
 }
 

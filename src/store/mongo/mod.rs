@@ -11,6 +11,7 @@ mod contacts;
 mod health;
 mod messages;
 mod promo;
+mod waitlist;
 
 use super::{StoreError, StoreResult};
 use crate::domain::BotId;
@@ -108,6 +109,16 @@ impl MongoStore {
                     .build(),
             )
             .build();
+        // A contact is once in a session's line: `open` is true while waiting or offered.
+        let waitlist_once = IndexModel::builder()
+            .keys(doc! { "bot": 1, "session": 1, "contact": 1 })
+            .options(
+                IndexOptions::builder()
+                    .unique(true)
+                    .partial_filter_expression(doc! { "open": true })
+                    .build(),
+            )
+            .build();
         let ttl = IndexModel::builder()
             .keys(doc! { "expire_at": 1 })
             .options(IndexOptions::builder().expire_after(Duration::ZERO).build())
@@ -145,6 +156,15 @@ impl MongoStore {
             (
                 "active_bookings",
                 vec![unique(doc! { "bot": 1, "session": 1, "contact": 1 })],
+            ),
+            (
+                "waitlist",
+                vec![
+                    by_id(),
+                    waitlist_once,
+                    plain(doc! { "bot": 1, "session": 1, "status": 1, "joined_at": 1, "id": 1 }),
+                    plain(doc! { "status": 1, "offered_until": 1 }),
+                ],
             ),
             ("promo_batches", vec![by_id()]),
             (

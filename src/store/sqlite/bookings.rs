@@ -184,10 +184,10 @@ impl BookingStore for SqliteStore {
     }
 }
 
-type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
+pub(super) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
 /// Takes a seat inside a transaction; `None` when taken, else why not.
-async fn take_seat(tx: &mut Tx<'_>, bot: &str, session: &str) -> StoreResult<Option<BookOutcome>> {
+pub(super) async fn take_seat(tx: &mut Tx<'_>, bot: &str, session: &str) -> StoreResult<Option<BookOutcome>> {
     let taken = query(
         "UPDATE sessions SET doc = json_set(doc, '$.seats_taken', (doc ->> '$.seats_taken') + 1) \
          WHERE bot = ? AND id = ? AND NOT (doc ->> '$.cancelled') AND (doc ->> '$.seats_taken') < (doc ->> '$.capacity')",
@@ -215,7 +215,7 @@ async fn take_seat(tx: &mut Tx<'_>, bot: &str, session: &str) -> StoreResult<Opt
     }))
 }
 
-async fn free_seat(tx: &mut Tx<'_>, bot: &str, session: &str) -> StoreResult<()> {
+pub(super) async fn free_seat(tx: &mut Tx<'_>, bot: &str, session: &str) -> StoreResult<()> {
     query(
         "UPDATE sessions SET doc = json_set(doc, '$.seats_taken', (doc ->> '$.seats_taken') - 1) \
          WHERE bot = ? AND id = ? AND (doc ->> '$.seats_taken') > 0",
@@ -227,7 +227,7 @@ async fn free_seat(tx: &mut Tx<'_>, bot: &str, session: &str) -> StoreResult<()>
     Ok(())
 }
 
-async fn change_credit(
+pub(super) async fn change_credit(
     tx: &mut Tx<'_>,
     bot: &str,
     wallet: &WalletId,
@@ -246,7 +246,7 @@ async fn change_credit(
 }
 
 /// Inserts a booking; `false` when the contact already holds a seat in that session.
-async fn insert_active(tx: &mut Tx<'_>, booking: &Booking) -> StoreResult<bool> {
+pub(super) async fn insert_active(tx: &mut Tx<'_>, booking: &Booking) -> StoreResult<bool> {
     match query("INSERT INTO bookings (doc) VALUES (?)", args![to_doc(booking)?])
         .execute(&mut **tx)
         .await

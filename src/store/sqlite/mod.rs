@@ -10,6 +10,7 @@ mod contacts;
 mod health;
 mod messages;
 mod promo;
+mod waitlist;
 
 use super::{StoreError, StoreResult};
 use serde::Serialize;

@@ -4,6 +4,7 @@
 
 mod checkin;
 mod studio;
+mod waitlist;
 
 use crate::admin::{Coach, demo};
 use crate::store::conformance;
@@ -50,6 +51,19 @@ pub(crate) async fn sessions(store: &Arc<dyn Store>, bot: &Bot, course: &str) ->
     all.into_iter().filter(|s| s.course == CourseId::from(course)).collect()
 }
 
+/// Session starts in the bot's zone, as `Tue 24/11 18:30`.
+pub(crate) fn local_starts(bot: &Bot, sessions: &[Session]) -> Vec<String> {
+    sessions
+        .iter()
+        .map(|s| {
+            s.start
+                .with_timezone(&bot.time_zone)
+                .format("%a %d/%m %H:%M")
+                .to_string()
+        })
+        .collect()
+}
+
 pub(crate) fn request<'a>(contact: &'a ContactId, session: &'a SessionId, offer: &'a OfferId) -> BookRequest<'a> {
     BookRequest {
         contact,
@@ -72,15 +86,7 @@ async fn sessions_are_planned_ahead_once(store: Arc<dyn Store>) {
         "nothing twice"
     );
     let yoga = sessions(&store, &bot, "yoga-doux").await;
-    let local: Vec<String> = yoga
-        .iter()
-        .map(|s| {
-            s.start
-                .with_timezone(&bot.time_zone)
-                .format("%a %d/%m %H:%M")
-                .to_string()
-        })
-        .collect();
+    let local = local_starts(&bot, &yoga);
     assert_eq!(local[..3], ["Tue 24/11 18:30", "Thu 26/11 12:15", "Sat 28/11 10:00"]);
     assert!(yoga.iter().all(|s| s.capacity == 12 && s.seats_taken == 0));
 }
@@ -294,7 +300,8 @@ async fn a_booking_moves_within_its_course_or_not_at_all(store: Arc<dyn Store>) 
     ));
     let moved = move_to(store.as_ref(), &bot, &booked.id, &yoga[1].id, now())
         .await
-        .unwrap();
+        .unwrap()
+        .booking;
     assert_eq!(
         (moved.session.clone(), moved.free_cancel_until),
         (yoga[1].id.clone(), yoga[1].start - Duration::hours(24))

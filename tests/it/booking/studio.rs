@@ -11,10 +11,11 @@ use std::sync::Arc;
 
 conformance!(
     the_coach_sees_courses_offers_and_the_days_bookings,
-    the_coach_cancels_a_date_and_changes_a_capacity
+    the_coach_cancels_a_date_and_changes_a_capacity,
+    the_coach_adds_a_course_and_its_sessions_are_planned,
 );
 
-async fn contact(store: &Arc<dyn Store>, external: &str, name: &str) -> ContactId {
+pub(crate) async fn contact(store: &Arc<dyn Store>, external: &str, name: &str) -> ContactId {
     let mut contact = Contact::new(super::demo().id, Identity::new(Channel::Web, external), now());
     contact.name = Some(name.into());
     store.insert_contact(&contact).await.unwrap();
@@ -154,4 +155,39 @@ async fn the_coach_sees_courses_offers_and_the_days_bookings(store: Arc<dyn Stor
     let cancelled = store.get_booking(&bot.id, &on_site.id).await.unwrap();
     assert_eq!(cancelled.status, coachbot::domain::booking::BookingStatus::Cancelled);
     assert_eq!(store.get_session(&bot.id, &pilates.id).await.unwrap().seats_taken, 2);
+}
+
+async fn the_coach_adds_a_course_and_its_sessions_are_planned(store: Arc<dyn Store>) {
+    let bot = planned(&store).await;
+    let mut coach = Coach::new(store.clone()).await;
+    coach.now = now();
+    let mut transcript = String::new();
+    for line in [
+        r#"/cours ajouter "Yoga doux" mar 18:30 60min 12places"#,
+        r#"/cours ajouter Stretching 60min 10places"#,
+        r#"/cours ajouter Stretching mar 18:30 60min dix"#,
+        r#"/cours ajouter « Barre au sol » lun 9:00 jeu 12h15 45min 8places lieu:"Salle 2""#,
+        "/cours",
+    ] {
+        transcript.push_str(&format!("> {line}\n{}\n\n", coach.run(line).await.text));
+    }
+    insta::assert_snapshot!("course_added", transcript);
+
+    let barre = store.get_course(&bot.id, &"barre-au-sol".into()).await.unwrap();
+    assert_eq!(
+        (barre.location.as_str(), barre.capacity, barre.duration_min),
+        ("Salle 2", 8, 45)
+    );
+    let planned = super::sessions(&store, &bot, "barre-au-sol").await;
+    let local = super::local_starts(&bot, &planned);
+    assert_eq!(
+        local,
+        [
+            "Thu 26/11 12:15",
+            "Mon 30/11 09:00",
+            "Thu 03/12 12:15",
+            "Mon 07/12 09:00"
+        ]
+    );
+    assert!(planned.iter().all(|s| s.capacity == 8));
 }

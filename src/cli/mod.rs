@@ -2,6 +2,8 @@
 //! runs the same grammar and the same operations as `/promo` in a chat, on the configured store,
 //! with a higher limit (10,000,000 codes), streamed output and a progress bar.
 
+pub mod book;
+
 use crate::admin::promo::apply::explain;
 use crate::admin::promo::export::{CsvRows, write_csv};
 use crate::admin::promo::generate::{GenerateError, generate};
@@ -42,10 +44,7 @@ pub async fn promo(
 ) -> Result<(), CliError> {
     let (out, args) = take_out_option(out, args)?;
     let args = args.as_slice();
-    let bot = bots.get(bot).ok_or_else(|| {
-        let known: Vec<String> = bots.iter().map(|b| b.id.to_string()).collect();
-        CliError::Usage(format!("unknown bot {bot:?}; bots here: {}", known.join(", ")))
-    })?;
+    let bot = find_bot(bots, bot)?;
     let texts = crate::config::load_texts(&settings.bots.dir).map_err(|e| CliError::Usage(e.to_string()))?;
     let store = crate::store::open(&settings.store).await.context("opening the store")?;
     crate::app::seed_catalogs(store.as_ref(), bots)
@@ -112,6 +111,14 @@ pub async fn promo(
             Ok(())
         }
     }
+}
+
+/// The bot with this id, or a usage error listing the bots here.
+fn find_bot<'b>(bots: &'b Bots, id: &str) -> Result<&'b crate::config::bots::Bot, CliError> {
+    bots.get(id).map(AsRef::as_ref).ok_or_else(|| {
+        let known: Vec<String> = bots.iter().map(|b| b.id.to_string()).collect();
+        CliError::Usage(format!("unknown bot {id:?}; bots here: {}", known.join(", ")))
+    })
 }
 
 /// `--out FILE` (or `--out=FILE`) written after the command words, as people do, is still the option.
@@ -206,9 +213,7 @@ pub async fn checkin(
     token: Option<String>,
 ) -> Result<(), CliError> {
     use secrecy::ExposeSecret;
-    let bot = bots
-        .get(bot)
-        .ok_or_else(|| CliError::Usage(format!("unknown bot {bot:?}")))?;
+    let bot = find_bot(bots, bot)?;
     let key = bot.ticket_key.as_ref().ok_or_else(|| {
         CliError::Usage(format!(
             "bot {} has no ticket signing key: set the variable its bot file names",
