@@ -341,6 +341,14 @@ async fn a_thousand_visitors_race_for_twenty_seats_through_the_booking_operation
             .filter_map(|r| r.as_ref().err())
             .all(|e| matches!(e, BookError::Refused(BookingError::Full)))
     );
+    let texts = coachbot::i18n::Texts::builtin();
+    let refused = results.iter().find_map(|r| r.as_ref().err()).unwrap();
+    let told = coachbot::ops::booking::refusal(&texts, bot.language, &bot, refused);
+    assert_eq!(
+        told,
+        "Cette séance est complète. Voulez-vous être sur la liste d'attente ? Vous serez prévenu·e dès qu'une place se libère.",
+        "the others are told it is full and offered the waitlist"
+    );
     s = store.get_session(&bot.id, &s.id).await.unwrap();
     assert_eq!(s.seats_taken, 20);
     let confirmed = store.list_bookings_for_session(&bot.id, &s.id).await.unwrap();
