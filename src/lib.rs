@@ -4,9 +4,12 @@
 
 pub mod admin;
 pub mod app;
+pub mod channels;
 pub mod cli;
 pub mod config;
+pub mod conversation;
 pub mod domain;
+pub mod engine;
 pub mod http;
 pub mod i18n;
 pub mod jobs;

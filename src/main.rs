@@ -16,6 +16,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Chats with a bot in the terminal, as a visitor (or `--as coach`), on the configured store.
+    Chat(coachbot::channels::terminal::ChatArgs),
     /// Runs the HTTP server (webhooks, widget, health) for every bot in the bots folder.
     Serve,
     /// Prints the effective settings (secrets redacted) and each bot loaded, then exits.
@@ -76,6 +78,13 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Promo { bot, out, args } => report(coachbot::cli::promo(&settings, &bots, &bot, out, &args).await),
+        Command::Chat(args) => match coachbot::channels::terminal::run(&settings, &bots, &args).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("coachbot: {error:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Book(args) => report(coachbot::cli::book::run(&settings, &bots, &args).await),
         Command::Checkin { bot, image, token } => {
             report(coachbot::cli::checkin(&settings, &bots, &bot, image, token).await)

@@ -192,6 +192,10 @@ payment-on-site = pays on site
 payment-credit = credit
 payment-free = free
 payment-pending = payment pending
+admin-help-answer = answer a visitor (phone, email or id), on their channel
+answer-sent = ✅ Message sent to { $name }.
+answer-no-channel = { $name } has written on no channel: no way to send them a message.
+answer-unknown = Nobody matches “{ $to }” (phone, email or id).
 admin-help-course-add = create a course (name, days and times, length, seats): its sessions are planned
 course-added = ✅ Course “{ $name }” created ({ $id }): { $slots }, { $minutes } min, { $capacity } seats. { $sessions ->
     [0] No new session planned.
@@ -252,3 +256,113 @@ booking-refused-error = A technical problem keeps me from booking right now. Ple
 booking-booked = ✅ Booked { $reference }: { $name } — { $course } on { $when }, { $offer }, { $price }.
 booking-booked-pending = ⏳ Seat held { $reference }: { $name } — { $course } on { $when }, { $offer }, { $price } to pay before { $until }.
 waitlist-joined = Full: { $name } is on the waitlist of { $course } on { $when }, at position { $position }.
+
+## Visitor dialogue
+lead-welcome = Hello! I'm the assistant of { $studio }. I can tell you about our classes and book your seat.
+lead-ask-name = To start, what is your first name?
+lead-ask-email = Thanks { $name }! What is your email address? (to send you your tickets)
+lead-ask-phone = And your WhatsApp number? (to tell you about any change)
+lead-ask-consent = Last question: may we send you our news and offers (about once a month)?
+lead-consent-yes = Yes, please
+lead-consent-no = No thanks
+lead-bad-name = I didn't get your first name. Could you write it in letters, for example: Mary?
+lead-bad-email = “{ $got }” doesn't look like an email address. Could you type it again, for example: mary@example.com?
+lead-bad-phone = “{ $got }” doesn't look like a phone number. Could you type it again, for example: +33 6 12 34 56 78?
+lead-bad-consent = Just answer yes or no: may we send you our news and offers?
+lead-done = Got it, thanks { $name }!
+lead-recognised = Good to see you again { $name }! I recognised you.
+menu-book = Book a class
+menu-schedule = Schedule
+menu-prices = Prices
+menu-bookings = My bookings
+menu-coach = Talk to the coach
+visitor-menu = What can I do for you?
+visitor-welcome-back = Hello { $name }! What can I do for you?
+visitor-help = I can book a class, give you the schedule and prices, show, cancel or move your bookings, or tell the coach. Write STOP to receive no more messages.
+visitor-thanks = You're welcome! Anything else?
+visitor-not-understood = I didn't quite get that. Here is what I can do:
+visitor-empty = I received nothing. What can I do for you?
+visitor-photo = Thanks for the picture! I can't read images: tell me in a few words what you would like.
+visitor-stale-choice = That choice is no longer available (seats may have changed). Let's start again:
+visitor-moved = ✅ Moved. Your ticket stays valid for the new date.
+visitor-resubscribed = Got it, you will receive our messages again. What can I do for you?
+booking-choose-course = Which course would you like?
+booking-choose-date = { $course }: which date suits you?
+booking-date = { $when } · { $left ->
+    [one] { $left } seat
+   *[other] { $left } seats
+}
+booking-date-full = { $when } · full
+booking-no-session = No class is open for booking right now.
+booking-choose-offer = With which offer?
+booking-offer = { $name } — { $price }
+booking-offer-credits = { $name } ({ $left ->
+    [one] { $left } credit left
+   *[other] { $left } credits left
+})
+booking-offer-subscription = { $name } (current subscription)
+booking-ask-promo = Do you have a promo code?
+booking-promo-yes = Yes
+booking-promo-no = No
+booking-type-promo = Type your promo code:
+booking-type-promo-again = Type another code, or go on without one.
+booking-promo-skip = Go on without a code
+booking-promo-later = Sure! Let's pick the class first; I'll ask for your code just before confirming.
+booking-summary = Summary: { $course }, { $when }, { $offer }: { $price }, to pay at the studio. Shall I confirm?
+booking-summary-promo = Summary: { $course }, { $when }, { $offer } with code { $code }: { $price }, to pay at the studio. Shall I confirm?
+booking-summary-credit = Summary: { $course }, { $when }, paid with { $offer }. Shall I confirm?
+booking-confirm = Confirm
+booking-abandon = No thanks
+booking-abandoned = No problem, nothing is booked. Anything else?
+booking-done = ✅ Booked: { $course }, { $when } ({ $price }). Reference { $reference }. Here is your ticket: show it at the door.
+booking-done-pending = ⏳ Your seat for { $course }, { $when } is held until { $until } while you pay. Reference { $reference }.
+waitlist-join = Join the waitlist
+waitlist-visitor-joined = Done: you are number { $position } on the waitlist. I'll tell you as soon as a seat frees up.
+waitlist-left = Got it, the seat goes to the next person. Anything else?
+waitlist-gone = Sorry, that seat is no longer offered (already taken, or the time ran out). Would you like another date?
+schedule-title = This week:
+schedule-line = { $when } · { $course } · { $left ->
+    [0] full
+    [one] { $left } seat
+   *[other] { $left } seats
+}
+prices-title = Our offers:
+prices-single = • { $name }: { $price }
+prices-pack = • { $name }: { $price } ({ $credits } classes, valid { $days } days)
+prices-subscription = • { $name }: { $price } ({ $days } days{ $cap ->
+    [0] , unlimited classes
+   *[other] , { $cap } classes a week
+})
+mine-title = Your bookings:
+mine-line = { $reference } · { $course } · { $when }
+mine-none = You have no upcoming booking.
+mine-cancel = Cancel
+mine-move = Move
+mine-which-cancel = Which booking would you like to cancel?
+mine-which-move = Which booking would you like to move?
+cancel-explain-free = { $course }, { $when }: you can cancel free of charge until { $until }; your credit or promo code comes back. Shall I cancel?
+cancel-explain-late = { $course }, { $when }: the class starts in less than { $hours } h. If you cancel, your seat is freed but the credit is not given back. Cancel anyway?
+cancel-confirm = Yes, cancel
+cancel-keep = No, keep it
+cancel-kept = Fine, your booking stays.
+cancelled-free = ✅ Cancelled. A credit or promo code you used is given back.
+cancelled-late = ✅ Cancelled. As announced, the credit is not given back for a late cancellation.
+move-choose-date = { $course }: to which date?
+move-no-date = No other date of this course has a free seat right now.
+credits-line = • { $offer }: { $left ->
+    [one] { $left } credit
+   *[other] { $left } credits
+} until { $until }
+credits-unlimited = • { $offer }: unlimited until { $until }
+credits-none = You have no current credits.
+stop-ask = Do you want to receive no more messages from us?
+stop-confirm = Yes, stop
+stop-keep = No, go on
+stop-done = Done: you will receive no more messages. Write START to come back.
+stop-kept = Fine, nothing changes.
+visitor-unknown-command = Unknown command. Just write what you would like, for example “book a class”.
+visitor-handoff = I told the coach: they will answer you here as soon as possible.
+waitlist-seats-left = Good news: a seat is free in this class, you can book it directly.
+handoff-coach = 📩 { $name } ({ $reach }) would like to talk to you.
+    { $last }
+    Answer with: /repondre { $handle } your message

@@ -193,6 +193,10 @@ payment-on-site = paiement sur place
 payment-credit = crédit
 payment-free = gratuit
 payment-pending = paiement en attente
+admin-help-answer = répondre à un visiteur (téléphone, e-mail ou identifiant), sur son canal
+answer-sent = ✅ Message envoyé à { $name }.
+answer-no-channel = { $name } n'a écrit sur aucun canal : impossible de lui envoyer un message.
+answer-unknown = Personne ne correspond à « { $to } » (téléphone, e-mail ou identifiant).
 admin-help-course-add = créer un cours (nom, jours et heures, durée, places) : ses séances sont planifiées
 course-added = ✅ Cours « { $name } » créé ({ $id }) : { $slots }, { $minutes } min, { $capacity } places. { $sessions ->
     [0] Aucune nouvelle séance planifiée.
@@ -253,3 +257,113 @@ booking-refused-error = Un souci technique m'empêche de réserver pour l'instan
 booking-booked = ✅ Réservé { $reference } : { $name } — { $course } le { $when }, { $offer }, { $price }.
 booking-booked-pending = ⏳ Place gardée { $reference } : { $name } — { $course } le { $when }, { $offer }, { $price } à payer avant { $until }.
 waitlist-joined = Complet : { $name } est sur la liste d'attente de { $course } le { $when }, en position { $position }.
+
+## Visitor dialogue
+lead-welcome = Bonjour ! Je suis l'assistant de { $studio }. Je peux vous présenter nos cours et réserver votre place.
+lead-ask-name = Pour commencer, quel est votre prénom ?
+lead-ask-email = Merci { $name } ! Quelle est votre adresse e-mail ? (pour vous envoyer vos billets)
+lead-ask-phone = Et votre numéro WhatsApp ? (pour vous prévenir en cas de changement)
+lead-ask-consent = Dernière question : acceptez-vous de recevoir nos nouveautés et offres (environ une fois par mois) ?
+lead-consent-yes = Oui, volontiers
+lead-consent-no = Non merci
+lead-bad-name = Je n'ai pas compris votre prénom. Pouvez-vous l'écrire en lettres, par exemple : Marie ?
+lead-bad-email = « { $got } » ne ressemble pas à une adresse e-mail. Pouvez-vous la retaper, par exemple : marie@exemple.fr ?
+lead-bad-phone = « { $got } » ne ressemble pas à un numéro de téléphone. Pouvez-vous le retaper, par exemple : 06 12 34 56 78 ou +33 6 12 34 56 78 ?
+lead-bad-consent = Répondez simplement oui ou non : acceptez-vous de recevoir nos nouveautés et offres ?
+lead-done = C'est noté, merci { $name } !
+lead-recognised = Ravi de vous revoir { $name } ! Je vous ai reconnu·e.
+menu-book = Réserver un cours
+menu-schedule = Planning
+menu-prices = Tarifs
+menu-bookings = Mes réservations
+menu-coach = Parler au coach
+visitor-menu = Que puis-je faire pour vous ?
+visitor-welcome-back = Bonjour { $name } ! Que puis-je faire pour vous ?
+visitor-help = Je peux réserver un cours, vous donner le planning et les tarifs, montrer, annuler ou déplacer vos réservations, ou prévenir le coach. Écrivez STOP pour ne plus recevoir de messages.
+visitor-thanks = Avec plaisir ! Autre chose ?
+visitor-not-understood = Je n'ai pas bien compris. Voici ce que je peux faire :
+visitor-empty = Je n'ai rien reçu. Que puis-je faire pour vous ?
+visitor-photo = Merci pour la photo ! Je ne sais pas lire les images : dites-moi en quelques mots ce que vous souhaitez.
+visitor-stale-choice = Ce choix n'est plus disponible (les places ont pu changer). Reprenons :
+visitor-moved = ✅ C'est déplacé. Votre billet reste valable pour la nouvelle date.
+visitor-resubscribed = C'est noté, vous recevrez de nouveau nos messages. Que puis-je faire pour vous ?
+booking-choose-course = Quel cours vous intéresse ?
+booking-choose-date = { $course } : quelle date vous convient ?
+booking-date = { $when } · { $left ->
+    [one] { $left } place
+   *[other] { $left } places
+}
+booking-date-full = { $when } · complet
+booking-no-session = Aucune séance n'est ouverte à la réservation pour le moment.
+booking-choose-offer = Avec quelle formule ?
+booking-offer = { $name } — { $price }
+booking-offer-credits = { $name } ({ $left ->
+    [one] { $left } crédit restant
+   *[other] { $left } crédits restants
+})
+booking-offer-subscription = { $name } (abonnement en cours)
+booking-ask-promo = Avez-vous un code promo ?
+booking-promo-yes = Oui
+booking-promo-no = Non
+booking-type-promo = Tapez votre code promo :
+booking-type-promo-again = Tapez un autre code, ou continuez sans.
+booking-promo-skip = Continuer sans code
+booking-promo-later = Bien sûr ! Choisissons d'abord le cours, je vous demanderai votre code juste avant de confirmer.
+booking-summary = Récapitulatif : { $course }, { $when }, { $offer } : { $price }, à régler sur place. Je confirme ?
+booking-summary-promo = Récapitulatif : { $course }, { $when }, { $offer } avec le code { $code } : { $price }, à régler sur place. Je confirme ?
+booking-summary-credit = Récapitulatif : { $course }, { $when }, payé avec { $offer }. Je confirme ?
+booking-confirm = Confirmer
+booking-abandon = Non merci
+booking-abandoned = Pas de souci, rien n'est réservé. Autre chose ?
+booking-done = ✅ C'est réservé : { $course }, { $when } ({ $price }). Référence { $reference }. Voici votre billet : montrez-le à l'entrée.
+booking-done-pending = ⏳ Votre place pour { $course }, { $when } est gardée jusqu'à { $until } en attendant le paiement. Référence { $reference }.
+waitlist-join = M'inscrire sur la liste d'attente
+waitlist-visitor-joined = C'est noté : vous êtes en position { $position } sur la liste d'attente. Je vous préviens dès qu'une place se libère.
+waitlist-left = C'est noté, la place passe à la personne suivante. Autre chose ?
+waitlist-gone = Désolé, cette place n'est plus proposée (déjà prise, ou le délai est passé). Voulez-vous choisir une autre date ?
+schedule-title = Cette semaine :
+schedule-line = { $when } · { $course } · { $left ->
+    [0] complet
+    [one] { $left } place
+   *[other] { $left } places
+}
+prices-title = Nos formules :
+prices-single = • { $name } : { $price }
+prices-pack = • { $name } : { $price } ({ $credits } cours, valable { $days } jours)
+prices-subscription = • { $name } : { $price } ({ $days } jours{ $cap ->
+    [0] , cours illimités
+   *[other] , { $cap } cours par semaine
+})
+mine-title = Vos réservations :
+mine-line = { $reference } · { $course } · { $when }
+mine-none = Vous n'avez aucune réservation à venir.
+mine-cancel = Annuler
+mine-move = Déplacer
+mine-which-cancel = Quelle réservation voulez-vous annuler ?
+mine-which-move = Quelle réservation voulez-vous déplacer ?
+cancel-explain-free = { $course }, { $when } : vous pouvez annuler sans frais jusqu'au { $until } ; votre crédit ou votre code promo vous sera rendu. J'annule ?
+cancel-explain-late = { $course }, { $when } : nous sommes à moins de { $hours } h du cours. Si vous annulez, votre place sera libérée mais le crédit ne sera pas rendu. J'annule quand même ?
+cancel-confirm = Oui, annuler
+cancel-keep = Non, garder
+cancel-kept = Très bien, votre réservation est maintenue.
+cancelled-free = ✅ C'est annulé. Un crédit ou un code promo utilisé vous est rendu.
+cancelled-late = ✅ C'est annulé. Comme prévu, le crédit n'est pas rendu pour une annulation tardive.
+move-choose-date = { $course } : vers quelle date ?
+move-no-date = Aucune autre date avec de la place pour ce cours pour le moment.
+credits-line = • { $offer } : { $left ->
+    [one] { $left } crédit
+   *[other] { $left } crédits
+} jusqu'au { $until }
+credits-unlimited = • { $offer } : illimité jusqu'au { $until }
+credits-none = Vous n'avez pas de crédit en cours.
+stop-ask = Voulez-vous ne plus recevoir aucun message de notre part ?
+stop-confirm = Oui, arrêter
+stop-keep = Non, continuer
+stop-done = C'est fait : vous ne recevrez plus de messages. Écrivez START pour revenir.
+stop-kept = Très bien, rien ne change.
+visitor-unknown-command = Commande inconnue. Écrivez simplement ce que vous souhaitez, par exemple « réserver un cours ».
+visitor-handoff = J'ai prévenu le coach : il vous répondra ici dès que possible.
+waitlist-seats-left = Bonne nouvelle : une place est libre pour cette séance, vous pouvez la réserver directement.
+handoff-coach = 📩 { $name } ({ $reach }) voudrait vous parler.
+    { $last }
+    Répondez avec : /repondre { $handle } votre message

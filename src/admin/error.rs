@@ -212,6 +212,7 @@ impl CommandError {
             Self::Usage { command: "checkin" } => "/checkin demo.AbC…",
             Self::Usage { command: "resas" } => "/resas demain",
             Self::Usage { command: "resa" } => "/resa K7Q2MX annuler",
+            Self::Usage { command: "repondre" } => "/repondre +33612345678 Bonjour, oui il reste de la place !",
             Self::Usage { command: "cours" } => "/cours pilates annuler 30/11",
             Self::CourseMissing { .. } | Self::CourseWord { .. } => {
                 r#"/cours ajouter "Yoga doux" mar 18:30 60min 12places"#

@@ -37,6 +37,13 @@ pub enum AdminCommand {
     Course(String, studio::CourseChange),
     /// `/cours ajouter "Yoga doux" mar 18:30 60min 12places`.
     AddCourse(course::NewCourse),
+    /// `/repondre +33612345678 Bonjour…`: a message to a visitor, on their channel.
+    Answer {
+        /// The visitor: phone, email or contact id.
+        to: String,
+        /// The message.
+        text: String,
+    },
     /// `/resa REF` and `/resa REF annuler`.
     Booking {
         /// The booking's reference.
@@ -110,6 +117,11 @@ const COMMANDS: &[CommandSpec] = &[
         example: "/offres",
     },
     CommandSpec {
+        names: &["repondre"],
+        summary: "admin-help-answer",
+        example: "/repondre +33612345678 Bonjour, oui il reste de la place !",
+    },
+    CommandSpec {
         names: &["checkin"],
         summary: "admin-help-checkin",
         example: "/checkin demo.AbC…",
@@ -159,6 +171,13 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<AdminCommand, CommandErro
                 })
             }
             _ => Err(CommandError::Usage { command: "resa" }),
+        },
+        "repondre" | "répondre" | "reply" => match rest {
+            [to, first, ..] if !first.is_empty() => Ok(AdminCommand::Answer {
+                to: to.clone(),
+                text: rest[1..].join(" "),
+            }),
+            _ => Err(CommandError::Usage { command: "repondre" }),
         },
         "checkin" | "valider" => match rest {
             [token] => Ok(AdminCommand::CheckIn(token.clone())),
@@ -229,6 +248,7 @@ pub async fn execute(command: AdminCommand, ctx: &AdminContext<'_>, rng: &mut (d
             .await
             .unwrap_or_else(|e| internal(ctx, e)),
         AdminCommand::AddCourse(new) => course::add_course(ctx, &new).await.unwrap_or_else(|e| internal(ctx, e)),
+        AdminCommand::Answer { to, text } => answer(ctx, &to, &text).await.unwrap_or_else(|e| internal(ctx, e)),
     }
 }
 
@@ -245,6 +265,33 @@ async fn check_in(token: &str, ctx: &AdminContext<'_>) -> Reply {
             Reply::text(t!(ctx.texts, ctx.language, "admin-error-internal"))
         }
     }
+}
+
+/// `/repondre`: finds the visitor by phone, email or id and queues the message on their channel.
+async fn answer(ctx: &AdminContext<'_>, to: &str, text: &str) -> Result<Reply, crate::store::StoreError> {
+    use crate::domain::contact::{Email, Phone};
+    let store = ctx.store;
+    let bot = &ctx.bot.id;
+    let found = if let Ok(phone) = Phone::parse(to, Some(ctx.bot.phone_region)) {
+        store.find_contact_by_phone(bot, &phone).await?
+    } else if let Ok(email) = Email::parse(to) {
+        store.find_contact_by_email(bot, &email).await?
+    } else {
+        match store.get_contact(bot, &crate::domain::ContactId::from(to)).await {
+            Ok(contact) => Some(contact),
+            Err(crate::store::StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        }
+    };
+    let Some(contact) = found else {
+        return Ok(Reply::text(t!(ctx.texts, ctx.language, "answer-unknown", "to" => to)));
+    };
+    let name = contact.name.clone().unwrap_or_else(|| to.to_owned());
+    let id = match crate::ops::booking::tell(store, &contact, text.to_owned(), ctx.now).await? {
+        true => "answer-sent",
+        false => "answer-no-channel",
+    };
+    Ok(Reply::text(t!(ctx.texts, ctx.language, id, "name" => name)))
 }
 
 /// A photo sent by the coach: the ticket's QR code is read from it and checked in.

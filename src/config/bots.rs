@@ -81,6 +81,43 @@ pub struct CoachIdentities {
     pub discord: Vec<u64>,
 }
 
+impl CoachIdentities {
+    /// The terminal sender that speaks as the coach (`coachbot chat --as coach`): whoever runs the
+    /// terminal on this machine already holds the store.
+    pub const TERMINAL: &'static str = "coach";
+
+    /// Whether this identity is the bot's coach.
+    pub fn includes(&self, identity: &crate::domain::contact::Identity) -> bool {
+        use crate::domain::contact::Channel;
+        let id = identity.external_id();
+        match identity.channel() {
+            Channel::Telegram => id.parse().is_ok_and(|n: i64| self.telegram.contains(&n)),
+            Channel::Whatsapp => self.whatsapp.iter().any(|p| p.as_str() == id),
+            Channel::Discord => id.parse().is_ok_and(|n: u64| self.discord.contains(&n)),
+            Channel::Terminal => id == Self::TERMINAL,
+            Channel::Web => false,
+        }
+    }
+
+    /// Where the coach is reached (private chats), for handoffs.
+    pub fn identities(&self) -> Vec<crate::domain::contact::Identity> {
+        use crate::domain::contact::{Channel, Identity};
+        let telegram = self
+            .telegram
+            .iter()
+            .map(|id| Identity::new(Channel::Telegram, id.to_string()));
+        let whatsapp = self
+            .whatsapp
+            .iter()
+            .map(|p| Identity::new(Channel::Whatsapp, p.as_str()));
+        let discord = self
+            .discord
+            .iter()
+            .map(|id| Identity::new(Channel::Discord, id.to_string()));
+        telegram.chain(whatsapp).chain(discord).collect()
+    }
+}
+
 /// Which side of the page the widget's button sits on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]

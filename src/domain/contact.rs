@@ -265,6 +265,9 @@ pub struct Contact {
     pub tags: Vec<String>,
     /// Short facts remembered across conversations.
     pub memory: Vec<String>,
+    /// The contact wrote STOP: no messages they did not ask for (campaigns, offers) until START.
+    #[serde(default)]
+    pub opted_out: bool,
     /// When the contact was first seen.
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub created_at: DateTime<Utc>,
@@ -284,6 +287,7 @@ impl Contact {
             language: None,
             tags: Vec::new(),
             memory: Vec::new(),
+            opted_out: false,
             created_at: now,
         }
     }

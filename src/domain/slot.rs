@@ -45,6 +45,26 @@ pub fn short_french_name(day: Weekday) -> &'static str {
         .unwrap_or("lun")
 }
 
+/// The short name of a day in a language (`mar` / `Tue`).
+pub fn short_name(day: Weekday, language: crate::domain::language::Language) -> String {
+    match language {
+        crate::domain::language::Language::Fr => short_french_name(day).to_owned(),
+        crate::domain::language::Language::En => {
+            let english = DAYS
+                .iter()
+                .find(|(d, _)| *d == day)
+                .map_or("mon", |(_, names)| names[2]);
+            let mut chars = english.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase())
+                .into_iter()
+                .chain(chars)
+                .collect()
+        }
+    }
+}
+
 /// Reads `18:30`, `18h30`, `18h` or `9:05`.
 pub fn parse_time(text: &str) -> Option<NaiveTime> {
     let lower = text.trim().to_lowercase();

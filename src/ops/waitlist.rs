@@ -11,6 +11,7 @@ use crate::config::bots::Bot;
 use crate::domain::booking::waitlist::{WaitlistEntry, offer_deadline};
 use crate::domain::booking::{Booking, BookingError};
 use crate::domain::outbox::OutboxMessage;
+use crate::domain::reply::Choice;
 use crate::domain::{BotId, ContactId, SessionId, WaitlistId};
 use crate::i18n::Texts;
 use crate::ops::booking::{BookError, BookRequest};
@@ -219,10 +220,9 @@ pub async fn deliver(
                     "text": t!(texts, language, "waitlist-seat-offered",
                         "course" => course, "when" => when, "until" => until),
                     "choices": [
-                        t!(texts, language, "waitlist-choice-claim"),
-                        t!(texts, language, "waitlist-choice-leave"),
+                        Choice::new(format!("waitlist:claim:{}", entry.id), t!(texts, language, "waitlist-choice-claim")),
+                        Choice::new(format!("waitlist:leave:{}", entry.id), t!(texts, language, "waitlist-choice-leave")),
                     ],
-                    "waitlist": { "entry": entry.id.as_str(), "offer": "seat" },
                 })
             }
             WaitlistEffect::OfferLapsed(_) => serde_json::json!({

@@ -459,3 +459,58 @@ async fn book_from_the_cli_books_writes_the_ticket_and_queues_on_a_full_session(
         assert!(String::from_utf8_lossy(&output.stderr).contains(expected), "{extra:?}");
     }
 }
+
+#[test]
+fn chat_from_the_terminal_books_then_greets_the_returning_visitor_and_speaks_json() {
+    let dir = workdir();
+    let script = dir.path().join("marie.txt");
+    std::fs::write(
+        &script,
+        "bonjour\nMarie\nmarie@example.fr\n06 12 34 56 78\noui\nréserver\n3\n1\n1\nnon\noui\n",
+    )
+    .unwrap();
+    let chat = |args: &[&str]| {
+        coachbot(dir.path())
+            .args(["chat", "--bot", "demo"])
+            .args(args)
+            .env("COACHBOT_DEMO_TICKET_KEY", "a test ticket key of 32 bytes ok")
+            .output()
+            .unwrap()
+    };
+    let first = chat(&["--name", "marie", "--script", script.to_str().unwrap()]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let stdout = String::from_utf8(first.stdout).unwrap();
+    assert!(
+        stdout.contains("> bonjour\nBonjour ! Je suis l'assistant du Studio Lumière."),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  1. Oui, volontiers\n  2. Non merci\n"), "{stdout}");
+    let ticket = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("🎟  "))
+        .unwrap_or_else(|| panic!("a ticket path in {stdout}"));
+    let png = std::fs::read(dir.path().join(ticket)).unwrap();
+    assert!(coachbot::tickets::decode(&png).is_some_and(|t| t.starts_with("demo.")));
+
+    std::fs::write(&script, "salut\nmes réservations\n").unwrap();
+    let again = chat(&["--name", "marie", "--script", script.to_str().unwrap(), "--json"]);
+    let lines: Vec<serde_json::Value> = String::from_utf8(again.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0]["text"], "Bonjour Marie ! Que puis-je faire pour vous ?");
+    assert_eq!(
+        (lines[0]["intent"].as_str(), lines[0]["state"].as_str()),
+        (Some("greeting"), Some("menu"))
+    );
+    assert_eq!(lines[0]["choices"][0], "Réserver un cours");
+    assert!(lines[1]["text"].as_str().unwrap().contains("Yoga doux"), "{}", lines[1]);
+    assert_eq!(lines[1]["intent"], "my_bookings");
+
+    std::fs::write(&script, "/resas semaine\n").unwrap();
+    let coach = chat(&["--as", "coach", "--script", script.to_str().unwrap()]);
+    let stdout = String::from_utf8(coach.stdout).unwrap();
+    assert!(stdout.contains("Marie"), "the coach sees Marie's booking: {stdout}");
+}

@@ -2,6 +2,7 @@
 
 mod admin;
 mod booking;
+mod chat;
 mod cli;
 mod http;
 mod store;

@@ -140,6 +140,7 @@ pub async fn resolve_contact(
         language: None,
         tags: vec!["promo".into()],
         memory: Vec::new(),
+        opted_out: false,
         created_at: now,
     };
     match who {

@@ -1,0 +1,128 @@
+//! Loads what the dialogue needs to decide, before each event: the catalog, the sessions open
+//! for booking, the contact's bookings and credits, and a held waitlist seat when the event
+//! claims one.
+
+use crate::config::bots::Bot;
+use crate::conversation::{BookingView, Event, Facts};
+use crate::domain::WaitlistId;
+use crate::domain::booking::Wallet;
+use crate::domain::booking::waitlist::WaitlistEntry;
+use crate::domain::catalog::{Course, Offer};
+use crate::domain::contact::{Channel, Contact};
+use crate::domain::session::Session;
+use crate::i18n::Texts;
+use crate::store::{Store, StoreError};
+use chrono::{DateTime, Duration, Utc};
+
+/// The loaded data; [`Loaded::view`] lends it to the dialogue.
+pub(super) struct Loaded {
+    courses: Vec<Course>,
+    offers: Vec<Offer>,
+    sessions: Vec<Session>,
+    bookings: Vec<BookingView>,
+    wallets: Vec<(Offer, Option<u32>, DateTime<Utc>)>,
+    held: Option<WaitlistEntry>,
+}
+
+pub(super) async fn load(
+    store: &dyn Store,
+    bot: &Bot,
+    contact: &Contact,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<Loaded, StoreError> {
+    let courses: Vec<Course> = store
+        .list_courses(&bot.id)
+        .await?
+        .into_iter()
+        .filter(|c| c.active)
+        .collect();
+    let all_offers = store.list_offers(&bot.id).await?;
+    let horizon = now + Duration::days(i64::from(bot.booking.opens_days_before) + 1);
+    let sessions: Vec<Session> = store
+        .list_sessions(&bot.id, now, horizon)
+        .await?
+        .into_iter()
+        .filter(|s| !s.cancelled && courses.iter().any(|c| c.id == s.course))
+        .collect();
+    let mut bookings = Vec::new();
+    for booking in store.list_bookings_for_contact(&bot.id, &contact.id).await? {
+        if !booking.is_active() {
+            continue;
+        }
+        let session = match sessions.iter().find(|s| s.id == booking.session) {
+            Some(session) => session.clone(),
+            None => store.get_session(&bot.id, &booking.session).await?,
+        };
+        if session.start <= now {
+            continue;
+        }
+        let course = store
+            .get_course(&bot.id, &session.course)
+            .await
+            .map(|c| c.name)
+            .unwrap_or_default();
+        bookings.push(BookingView {
+            booking,
+            session,
+            course,
+        });
+    }
+    bookings.sort_by_key(|b| b.session.start);
+    let wallets = store
+        .list_wallets(&bot.id, &contact.id)
+        .await?
+        .into_iter()
+        .filter(|w| w.usable(now))
+        .filter_map(|w| {
+            let offer = all_offers.iter().find(|o| o.id == w.offer)?.clone();
+            let left = (w.credits_left < Wallet::UNLIMITED).then_some(w.credits_left);
+            Some((offer, left, w.expires_at))
+        })
+        .collect();
+    let held = match event {
+        Event::Choice(key) => match key.strip_prefix("waitlist:claim:") {
+            Some(id) => match store.get_waitlist_entry(&bot.id, &WaitlistId::from(id)).await {
+                Ok(entry) => Some(entry),
+                Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e),
+            },
+            None => None,
+        },
+        _ => None,
+    };
+    Ok(Loaded {
+        courses,
+        offers: all_offers.into_iter().filter(|o| o.active).collect(),
+        sessions,
+        bookings,
+        wallets,
+        held,
+    })
+}
+
+impl Loaded {
+    pub(super) fn view<'a>(
+        self,
+        bot: &'a Bot,
+        texts: &'a Texts,
+        channel: Channel,
+        contact: &'a Contact,
+        now: DateTime<Utc>,
+    ) -> Facts<'a> {
+        Facts {
+            bot,
+            texts,
+            language: contact.language.unwrap_or(bot.language),
+            now,
+            channel,
+            contact,
+            courses: self.courses,
+            offers: self.offers,
+            sessions: self.sessions,
+            bookings: self.bookings,
+            wallets: self.wallets,
+            held: self.held,
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! The driver every channel feeds: an [`Inbound`] message is recorded once (a replay is dropped),
+//! its sender resolved to a contact, then routed to the coach's commands (a coach of this bot
+//! writing `/…` or sending a photo) or to the visitor dialogue, whose effects run here, against the
+//! store. The replies come back channel-neutral; each channel renders them.
+
+mod effects;
+mod facts;
+
+use crate::admin::AdminContext;
+use crate::config::bots::{Bot, Bots};
+use crate::conversation::{Dialogue, Event, Intent, handle};
+use crate::domain::contact::{Channel, Contact, Identity, Phone};
+use crate::domain::dialogue::{ChatLine, ConversationRecord};
+use crate::domain::inbound::InboundRecord;
+use crate::domain::language::Language;
+use crate::domain::reply::Reply;
+use crate::i18n::Texts;
+use crate::store::{Store, StoreError};
+use crate::t;
+use crate::tickets::TicketKeys;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How long a message id is remembered to drop replays.
+const REPLAY_WINDOW_DAYS: i64 = 7;
+/// Lines of conversation kept with the dialogue (for the coach's summary and the agent).
+const RECENT_LINES: usize = 20;
+/// Effects one message may chain (a guard against a dialogue bug looping).
+const MAX_STEPS: usize = 16;
+
+/// What a person sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Content {
+    /// Text typed.
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// A button pressed (its key).
+    Choice {
+        /// The choice's key.
+        key: String,
+    },
+    /// A phone number shared with the platform's contact button.
+    Contact {
+        /// The number.
+        phone: String,
+    },
+    /// A picture.
+    Photo {
+        /// The image bytes (not kept in the inbound record).
+        #[serde(skip)]
+        bytes: Vec<u8>,
+    },
+}
+
+/// One message from a channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inbound {
+    /// The bot it was sent to.
+    pub bot: String,
+    /// The channel.
+    pub channel: Channel,
+    /// The sender's id on that channel (chat id, phone number…).
+    pub sender: String,
+    /// The platform's message id (idempotency).
+    pub message_id: String,
+    /// What was sent.
+    pub content: Content,
+    /// The language the platform reports for the sender.
+    pub language: Option<Language>,
+}
+
+/// What the engine did with a message.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Handled {
+    /// The replies, in order.
+    pub replies: Vec<Reply>,
+    /// A replay of a message already handled: nothing was done.
+    pub duplicate: bool,
+    /// The intent the dialogue recognised, if any.
+    pub intent: Option<Intent>,
+    /// The dialogue's step after the message (`menu`, `ask_email`…), or `admin`.
+    pub state: String,
+}
+
+/// Why a message could not be handled (it stays recorded, not done, for a retry).
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// No such bot here.
+    #[error("unknown bot {0:?}")]
+    UnknownBot(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The engine over one store; cheap to build per message.
+#[derive(Clone, Copy)]
+pub struct Engine<'a> {
+    /// The store.
+    pub store: &'a dyn Store,
+    /// The bots hosted here.
+    pub bots: &'a Bots,
+    /// The catalogs.
+    pub texts: &'a Texts,
+    /// Ticket signing keys.
+    pub keys: &'a TicketKeys,
+}
+
+impl Engine<'_> {
+    /// Handles one inbound message at `now`.
+    #[tracing::instrument(skip_all, fields(bot = %inbound.bot, channel = %inbound.channel))]
+    pub async fn handle(&self, inbound: &Inbound, now: DateTime<Utc>) -> Result<Handled, EngineError> {
+        let bot = self
+            .bots
+            .get(&inbound.bot)
+            .ok_or_else(|| EngineError::UnknownBot(inbound.bot.clone()))?;
+        let key = InboundRecord::key_for(inbound.channel, &inbound.message_id);
+        let record = InboundRecord {
+            bot: bot.id.clone(),
+            key: key.clone(),
+            channel: inbound.channel,
+            payload: serde_json::to_value(inbound).unwrap_or_default(),
+            done: false,
+            received_at: now,
+            expires_at: now + Duration::days(REPLAY_WINDOW_DAYS),
+        };
+        if !self.store.record_inbound_once(&record).await? {
+            return Ok(Handled {
+                duplicate: true,
+                ..Handled::default()
+            });
+        }
+        let handled = self.process(bot, inbound, now).await?;
+        self.store.mark_inbound_done(&bot.id, &key).await?;
+        Ok(handled)
+    }
+
+    /// Handles a message already recorded (a replay of [`Engine::handle`] after a crash).
+    pub async fn process(&self, bot: &Bot, inbound: &Inbound, now: DateTime<Utc>) -> Result<Handled, EngineError> {
+        let identity = Identity::new(inbound.channel, inbound.sender.clone());
+        if bot.coach.includes(&identity) {
+            let admin = match &inbound.content {
+                Content::Text { text } if text.trim_start().starts_with('/') => {
+                    Some(self.admin_line(bot, text, now).await)
+                }
+                Content::Photo { bytes } => Some(crate::admin::handle_photo(bytes, &self.admin(bot, now)).await),
+                _ => None,
+            };
+            if let Some(reply) = admin {
+                return Ok(Handled {
+                    replies: vec![reply],
+                    state: "admin".into(),
+                    ..Handled::default()
+                });
+            }
+        }
+        let contact = self.contact(bot, inbound, &identity, now).await?;
+        let language = contact.language.unwrap_or(bot.language);
+        if let Content::Text { text } = &inbound.content
+            && text.trim_start().starts_with('/')
+            && !text.trim().eq_ignore_ascii_case("/start")
+        {
+            tracing::warn!(sender = %identity.key(), command = %text.split_whitespace().next().unwrap_or_default(), "a visitor typed a coach command");
+            return Ok(Handled {
+                replies: vec![Reply::text(t!(self.texts, language, "visitor-unknown-command"))],
+                state: "visitor".into(),
+                ..Handled::default()
+            });
+        }
+        self.dialogue(bot, inbound, contact, now).await
+    }
+
+    fn admin<'b>(&'b self, bot: &'b Bot, now: DateTime<Utc>) -> AdminContext<'b> {
+        AdminContext {
+            store: self.store,
+            bot,
+            texts: self.texts,
+            language: bot.language,
+            now,
+            actor: "chat".into(),
+            max_codes: u32::MAX,
+            ticket_key: self.keys.get(&bot.id),
+        }
+    }
+
+    async fn admin_line(&self, bot: &Bot, line: &str, now: DateTime<Utc>) -> Reply {
+        let ctx = self.admin(bot, now);
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::from_os_rng();
+        crate::admin::handle(line, &ctx, &mut rng).await
+    }
+
+    /// The contact behind an identity, created on first contact (WhatsApp gives the phone).
+    async fn contact(
+        &self,
+        bot: &Bot,
+        inbound: &Inbound,
+        identity: &Identity,
+        now: DateTime<Utc>,
+    ) -> Result<Contact, StoreError> {
+        if let Some(found) = self.store.find_contact_by_identity(&bot.id, identity).await? {
+            return Ok(found);
+        }
+        let mut contact = Contact::new(bot.id.clone(), identity.clone(), now);
+        contact.language = inbound.language;
+        if inbound.channel == Channel::Whatsapp {
+            contact.phone = Phone::parse(&inbound.sender, Some(bot.phone_region)).ok();
+        }
+        // A WhatsApp number already known (given on another channel): the same person, linked.
+        if let Some(phone) = &contact.phone
+            && let Some(mut known) = self.store.find_contact_by_phone(&bot.id, phone).await?
+        {
+            known.identities.push(identity.clone());
+            self.store.update_contact(&known).await?;
+            tracing::info!(contact = %known.id, channel = %inbound.channel, "visitor recognised by their number");
+            return Ok(known);
+        }
+        match self.store.insert_contact(&contact).await {
+            Ok(()) => Ok(contact),
+            // The same person's two first messages at once: the other one created it.
+            Err(StoreError::Conflict { .. }) => self
+                .store
+                .find_contact_by_identity(&bot.id, identity)
+                .await?
+                .ok_or(StoreError::NotFound),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn dialogue(
+        &self,
+        bot: &Bot,
+        inbound: &Inbound,
+        mut contact: Contact,
+        now: DateTime<Utc>,
+    ) -> Result<Handled, EngineError> {
+        let record = self.store.load_conversation(&bot.id, &contact.id).await?;
+        let mut dialogue: Dialogue = record
+            .as_ref()
+            .and_then(|r| serde_json::from_value(r.state.clone()).ok())
+            .unwrap_or_default();
+        let mut recent = record.map(|r| r.recent).unwrap_or_default();
+        let (first, said) = match &inbound.content {
+            Content::Text { text } => (Event::Text(text.clone()), text.clone()),
+            Content::Choice { key } => (Event::Choice(key.clone()), key.clone()),
+            Content::Contact { phone } => (Event::ContactShared(phone.clone()), phone.clone()),
+            Content::Photo { .. } => (Event::Photo, "[photo]".into()),
+        };
+        recent.push(ChatLine {
+            from_bot: false,
+            text: said.chars().take(500).collect(),
+            at: now,
+        });
+        let mut handled = Handled::default();
+        let mut queue = vec![first];
+        let mut steps = 0;
+        while let Some(event) = queue.pop() {
+            steps += 1;
+            if steps > MAX_STEPS {
+                tracing::error!(step = ?dialogue.step, "dialogue chained too many effects; stopping");
+                break;
+            }
+            let facts_data = facts::load(self.store, bot, &contact, &event, now).await?;
+            let facts = facts_data.view(bot, self.texts, inbound.channel, &contact, now);
+            let turn = handle(&dialogue, event, &facts);
+            handled.intent = handled.intent.or(turn.intent);
+            dialogue = turn.dialogue;
+            for effect in turn.effects {
+                match effects::run(self, bot, &mut contact, effect, inbound, &recent, now).await? {
+                    effects::Ran::Reply(reply) => handled.replies.push(reply),
+                    effects::Ran::Outcome(outcome) => queue.insert(0, Event::Outcome(outcome)),
+                }
+            }
+        }
+        for reply in &handled.replies {
+            recent.push(ChatLine {
+                from_bot: true,
+                text: reply.text.chars().take(500).collect(),
+                at: now,
+            });
+        }
+        let keep = recent.len().saturating_sub(RECENT_LINES);
+        recent.drain(..keep);
+        handled.state = step_name(&dialogue);
+        let record = ConversationRecord {
+            bot: bot.id.clone(),
+            contact: contact.id.clone(),
+            state: serde_json::to_value(&dialogue).unwrap_or_default(),
+            recent,
+            updated_at: now,
+        };
+        self.store.save_conversation(&record).await?;
+        Ok(handled)
+    }
+}
+
+/// The step's name as saved (`menu`, `choose_course`…).
+fn step_name(dialogue: &Dialogue) -> String {
+    serde_json::to_value(&dialogue.step)
+        .ok()
+        .and_then(|v| v.get("step").and_then(|s| s.as_str()).map(str::to_owned))
+        .unwrap_or_default()
+}

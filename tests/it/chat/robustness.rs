@@ -1,0 +1,111 @@
+//! Odd input never breaks the dialogue: empty text, 10,000 characters, emoji, right-to-left
+//! text, binary junk, a photo from a visitor, a stale button; a replayed message is handled once.
+
+use super::Studio;
+use crate::store::conformance;
+use coachbot::domain::contact::Channel;
+use coachbot::engine::Content;
+use coachbot::store::Store;
+use std::sync::Arc;
+
+conformance!(odd_input_gets_a_clear_reply, a_replayed_message_is_handled_once);
+
+async fn odd_input_gets_a_clear_reply(store: Arc<dyn Store>) {
+    let mut studio = Studio::open(store.clone()).await;
+    let mut zoe = studio.person(Channel::Web, "zoe");
+    zoe.script(&mut studio, &["salut", "Zoé", "zoe@example.fr", "0633333333", "oui"])
+        .await;
+    let long = "blabla ".repeat(1500);
+    let junk = String::from_utf8_lossy(&[0xff, 0x00, 0xfe, 0x41, 0x1b, 0x5b]).into_owned();
+    for text in [
+        "",
+        "   ",
+        &long,
+        "🧘‍♀️🙏✨",
+        "مرحبا، أريد حجز درس",
+        &junk,
+        "<script>alert(1)</script>",
+    ] {
+        let handled = zoe.says(&mut studio, text).await;
+        assert_eq!(handled.replies.len(), 1, "{text:?}");
+        assert!(!handled.replies[0].choices.is_empty(), "{text:?}: a way on is offered");
+    }
+    let photo = studio
+        .send(Channel::Web, "zoe", Content::Photo { bytes: vec![1, 2, 3] }, None)
+        .await;
+    assert!(
+        photo.replies[0].text.starts_with("Merci pour la photo"),
+        "{:?}",
+        photo.replies
+    );
+    // A button from an old message: a date that filled up since, then one that no longer exists.
+    zoe.script(&mut studio, &["réserver", "Danse afro"]).await;
+    let afro = crate::booking::sessions(&store, &studio.bot, "danse-afro")
+        .await
+        .remove(0);
+    store.set_session_capacity(&studio.bot.id, &afro.id, 0).await.unwrap();
+    zoe.presses(&mut studio, &format!("session:{}", afro.id)).await;
+    zoe.presses(&mut studio, "offer:single").await;
+    zoe.presses(&mut studio, "session:nope").await;
+    let transcript = zoe
+        .transcript
+        .replace(&long, "[blabla × 1500]")
+        .replace(&junk, "[junk]");
+    insta::assert_snapshot!("odd_input", transcript.replace(afro.id.as_str(), "SESSION"));
+}
+
+async fn a_replayed_message_is_handled_once(store: Arc<dyn Store>) {
+    let mut studio = Studio::open(store.clone()).await;
+    let inbound = coachbot::engine::Inbound {
+        bot: "demo".into(),
+        channel: Channel::Telegram,
+        sender: "777".into(),
+        message_id: "update-1".into(),
+        content: Content::Text { text: "bonjour".into() },
+        language: None,
+    };
+    let engine = coachbot::engine::Engine {
+        store: store.as_ref(),
+        bots: &studio.bots,
+        texts: &studio.texts,
+        keys: &studio.keys,
+    };
+    let first = engine.handle(&inbound, studio.now).await.unwrap();
+    let again = engine.handle(&inbound, studio.now).await.unwrap();
+    assert!(!first.duplicate && !first.replies.is_empty());
+    assert!(again.duplicate && again.replies.is_empty());
+    let second = coachbot::engine::Inbound {
+        message_id: "update-2".into(),
+        ..inbound.clone()
+    };
+    let (a, b) = tokio::join!(engine.handle(&second, studio.now), engine.handle(&second, studio.now));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(
+        a.duplicate != b.duplicate,
+        "one of two simultaneous deliveries is handled"
+    );
+    let record = store
+        .load_conversation(
+            &studio.bot.id,
+            &store
+                .find_contact_by_identity(
+                    &studio.bot.id,
+                    &coachbot::domain::contact::Identity::new(Channel::Telegram, "777"),
+                )
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let said: Vec<&str> = record
+        .recent
+        .iter()
+        .filter(|l| !l.from_bot)
+        .map(|l| l.text.as_str())
+        .collect();
+    assert_eq!(said, ["bonjour", "bonjour"], "update-1 once, update-2 once");
+    studio.now += chrono::Duration::seconds(1);
+}
