@@ -26,6 +26,9 @@ struct Inner {
     bots: Bots,
     texts: crate::i18n::Texts,
     ticket_keys: crate::tickets::TicketKeys,
+    channels: crate::channels::Channels,
+    outbox: tokio::sync::Notify,
+    sender_id: String,
     store: OnceLock<Arc<dyn Store>>,
 }
 
@@ -33,15 +36,39 @@ impl AppState {
     /// State for these settings, bots and catalogs, with no store yet.
     pub fn new(settings: Settings, bots: Bots, texts: crate::i18n::Texts) -> Self {
         let ticket_keys = crate::tickets::TicketKeys::for_bots(&bots, &mut rand::rng());
+        let channels = crate::channels::Channels::build(&settings, &bots);
         Self {
             inner: Arc::new(Inner {
                 settings,
                 bots,
                 texts,
                 ticket_keys,
+                channels,
+                outbox: tokio::sync::Notify::new(),
+                sender_id: format!("coachbot-{}", uuid::Uuid::new_v4()),
                 store: OnceLock::new(),
             }),
         }
+    }
+
+    /// The platform clients.
+    pub fn channels(&self) -> &crate::channels::Channels {
+        &self.inner.channels
+    }
+
+    /// The engine over the connected store; `None` until it is.
+    pub fn engine(&self) -> Option<crate::engine::Engine<'_>> {
+        Some(crate::engine::Engine {
+            store: self.store()?.as_ref(),
+            bots: &self.inner.bots,
+            texts: &self.inner.texts,
+            keys: &self.inner.ticket_keys,
+        })
+    }
+
+    /// Wakes the outbox sender (replies were just queued).
+    pub fn kick_outbox(&self) {
+        self.inner.outbox.notify_one();
     }
 
     /// The catalogs.
@@ -88,7 +115,11 @@ impl AppState {
                 Ok(store) => {
                     tracing::info!(backend = store.backend(), attempt, "store ready");
                     let _ = self.inner.store.set(store.clone());
-                    self.run_jobs(store).await;
+                    tokio::join!(
+                        self.run_jobs(store.clone()),
+                        self.send_outbox(store),
+                        crate::http::webhooks::telegram_start(&self),
+                    );
                     return;
                 }
                 Err(error) => {
@@ -127,6 +158,31 @@ impl AppState {
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "jobs failed; trying again at the next run"),
             }
+        }
+    }
+
+    /// Sends due outbox messages as soon as they are queued here, and every second for those
+    /// queued by other replicas or due for a retry.
+    async fn send_outbox(&self, store: Arc<dyn Store>) {
+        let inner = &self.inner;
+        loop {
+            let now = chrono::Utc::now();
+            match crate::channels::deliver_due(
+                store.as_ref(),
+                &inner.channels,
+                &inner.bots,
+                &inner.texts,
+                &inner.sender_id,
+                now,
+                32,
+            )
+            .await
+            {
+                Ok(32) => continue,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "outbox: sending failed; trying again shortly"),
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(1), inner.outbox.notified()).await;
         }
     }
 

@@ -366,3 +366,4 @@ waitlist-seats-left = Good news: a seat is free in this class, you can book it d
 handoff-coach = 📩 { $name } ({ $reach }) would like to talk to you.
     { $last }
     Answer with: /repondre { $handle } your message
+telegram-share-contact = 📱 Share my number

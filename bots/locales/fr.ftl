@@ -367,3 +367,4 @@ waitlist-seats-left = Bonne nouvelle : une place est libre pour cette séance, v
 handoff-coach = 📩 { $name } ({ $reach }) voudrait vous parler.
     { $last }
     Répondez avec : /repondre { $handle } votre message
+telegram-share-contact = 📱 Partager mon numéro

@@ -1,4 +1,153 @@
 //! One module per platform: each parses its payloads into `engine::Inbound` and renders the
 //! channel-neutral replies its own way.
+//!
+//! Replies to platform channels go through the outbox: the engine's replies to one message are
+//! queued as one outbox row (`{"replies": [...]}`, so they keep their order), and [`deliver_due`]
+//! sends due rows with a lease, retrying failures with backoff. A crash between handling and
+//! sending loses nothing: the row is due again when its lease runs out.
 
+pub mod telegram;
 pub mod terminal;
+
+use crate::config::bots::Bots;
+use crate::domain::BotId;
+use crate::domain::contact::Channel;
+use crate::domain::outbox::OutboxMessage;
+use crate::domain::reply::Reply;
+use crate::i18n::Texts;
+use crate::store::{Store, StoreError};
+use crate::t;
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+
+/// Delivery attempts before a message is given up.
+const MAX_ATTEMPTS: u32 = 8;
+/// How long a sender holds a claimed message.
+const LEASE_SECS: i64 = 60;
+
+/// The platform clients of every bot hosted here.
+#[derive(Clone, Default)]
+pub struct Channels {
+    telegram: HashMap<BotId, telegram::Telegram>,
+}
+
+impl Channels {
+    /// A client for each channel a bot turned on.
+    pub fn build(settings: &crate::config::Settings, bots: &Bots) -> Self {
+        use secrecy::ExposeSecret;
+        let telegram = bots
+            .iter()
+            .filter_map(|bot| {
+                let channel = bot.channels.telegram.as_ref()?;
+                let client = telegram::Telegram::new(channel.token.expose_secret(), &settings.telegram.api_url);
+                Some((bot.id.clone(), client))
+            })
+            .collect();
+        Self { telegram }
+    }
+
+    /// The Telegram client of a bot.
+    pub fn telegram(&self, bot: &BotId) -> Option<&telegram::Telegram> {
+        self.telegram.get(bot)
+    }
+}
+
+/// The outbox payload of the replies to one message.
+pub fn payload(replies: &[Reply]) -> serde_json::Value {
+    serde_json::json!({ "replies": replies })
+}
+
+/// The replies an outbox payload holds: `{"replies": [...]}` or one reply.
+pub fn replies(payload: &serde_json::Value) -> Vec<Reply> {
+    match payload.get("replies") {
+        Some(list) => serde_json::from_value(list.clone()).unwrap_or_default(),
+        None => serde_json::from_value(payload.clone()).into_iter().collect(),
+    }
+}
+
+/// Queues the replies to one message for a recipient on a channel.
+pub async fn queue(
+    store: &dyn Store,
+    bot: &BotId,
+    channel: Channel,
+    to: &str,
+    replies: &[Reply],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if replies.is_empty() {
+        return Ok(());
+    }
+    let message = OutboxMessage::new(bot.clone(), channel, to, payload(replies), now);
+    store.enqueue(&message).await
+}
+
+/// Sends the due outbox messages (at most `limit`); returns how many went out.
+pub async fn deliver_due(
+    store: &dyn Store,
+    channels: &Channels,
+    bots: &Bots,
+    texts: &Texts,
+    owner: &str,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> Result<usize, StoreError> {
+    let due = store
+        .claim_due(now, Duration::seconds(LEASE_SECS), owner, limit)
+        .await?;
+    let mut sent = 0;
+    for message in due {
+        let result = send(channels, bots, texts, &message).await;
+        match result {
+            Ok(()) => {
+                store.mark_sent(&message.bot, &message.id, owner).await?;
+                sent += 1;
+            }
+            Err(error) => {
+                let attempts = message.attempts;
+                let give_up = attempts >= MAX_ATTEMPTS || error.permanent;
+                let backoff = Duration::seconds(2_i64.pow(attempts.min(12)));
+                tracing::warn!(channel = %message.channel, attempts, give_up, error = %error.reason, "sending failed");
+                metrics::counter!("coachbot_outbox_failures_total", "channel" => message.channel.as_str()).increment(1);
+                store
+                    .retry_later(&message.bot, &message.id, owner, now + backoff, &error.reason, give_up)
+                    .await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Why a message did not go out.
+#[derive(Debug)]
+pub struct SendError {
+    /// What went wrong.
+    pub reason: String,
+    /// Retrying cannot help.
+    pub permanent: bool,
+}
+
+async fn send(channels: &Channels, bots: &Bots, texts: &Texts, message: &OutboxMessage) -> Result<(), SendError> {
+    let permanent = |reason: String| SendError {
+        reason,
+        permanent: true,
+    };
+    let bot = bots
+        .get(message.bot.as_str())
+        .ok_or_else(|| permanent(format!("bot {} is not hosted here", message.bot)))?;
+    match message.channel {
+        Channel::Telegram => {
+            let client = channels
+                .telegram(&bot.id)
+                .ok_or_else(|| permanent("Telegram is not turned on for this bot".into()))?;
+            let share = t!(texts, bot.language, "telegram-share-contact");
+            for reply in replies(&message.payload) {
+                client.send(&message.to, &reply, &share).await.map_err(|e| SendError {
+                    reason: e.to_string(),
+                    permanent: false,
+                })?;
+            }
+            Ok(())
+        }
+        other => Err(permanent(format!("no sender for the {other} channel yet"))),
+    }
+}

@@ -68,6 +68,8 @@ pub struct Settings {
     pub log: LogSettings,
     /// Background jobs.
     pub jobs: JobsSettings,
+    /// The Telegram Bot API.
+    pub telegram: TelegramSettings,
 }
 
 /// `[http]`.
@@ -137,6 +139,16 @@ pub struct PromoSettings {
 pub struct BotsSettings {
     /// Folder of bot files.
     pub dir: PathBuf,
+}
+
+/// `[telegram]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelegramSettings {
+    /// Base URL of the Bot API.
+    pub api_url: url::Url,
+    /// Seconds a long poll waits for updates (when there is no public URL for a webhook).
+    pub poll_timeout_secs: u32,
 }
 
 /// `[jobs]`.
@@ -305,6 +317,8 @@ impl Settings {
             format!("bots.dir = {}", self.bots.dir.display()),
             format!("log.filter = {}", self.log.filter),
             format!("jobs.interval_secs = {}", self.jobs.interval_secs),
+            format!("telegram.api_url = {}", self.telegram.api_url),
+            format!("telegram.poll_timeout_secs = {}", self.telegram.poll_timeout_secs),
         ]
         .join("\n")
     }
@@ -333,6 +347,8 @@ const EXPECTED: &[(&str, &str)] = &[
         "jobs.interval_secs",
         "a number of seconds such as 30, or 0 to turn the jobs off",
     ),
+    ("telegram.api_url", "a base URL such as https://api.telegram.org"),
+    ("telegram.poll_timeout_secs", "a number of seconds such as 25"),
 ];
 
 /// The catalogs: `locales/fr.ftl` and `locales/en.ftl` in the bots folder when present, the

@@ -19,6 +19,12 @@ pub enum ApiError {
     /// The store is not reachable yet.
     #[error("service unavailable")]
     Unavailable,
+    /// A webhook without the right signature or secret.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// A body that does not parse.
+    #[error("bad request")]
+    BadRequest,
     /// Anything else; the cause is logged.
     #[error("internal error: {0}")]
     Internal(String),
@@ -42,6 +48,8 @@ impl IntoResponse for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 json!({ "error": "service unavailable" }),
             ),
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, json!({ "error": "unauthorized" })),
+            Self::BadRequest => (StatusCode::BAD_REQUEST, json!({ "error": "bad request" })),
             Self::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": "internal error" }))

@@ -5,6 +5,7 @@
 mod error;
 mod manifest;
 mod tickets;
+pub mod webhooks;
 
 pub use error::ApiError;
 
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/b/{bot}/manifest.json", get(manifest::manifest))
         .route("/t/{file}", get(tickets::ticket_png))
+        .route("/webhooks/telegram/{bot}", axum::routing::post(webhooks::telegram))
         .fallback(not_found)
         .layer(middleware::from_fn(record_metrics))
         .layer(RequestBodyLimitLayer::new(limit))

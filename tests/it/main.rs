@@ -7,3 +7,4 @@ mod cli;
 mod http;
 mod store;
 mod support;
+mod telegram;

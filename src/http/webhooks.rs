@@ -1,0 +1,143 @@
+//! `POST /webhooks/telegram/{bot}`: Telegram's updates, refused with 401 unless the secret header
+//! matches (compared in constant time); parsed, handled by the engine (which records the update
+//! once, so a redelivery is a no-op), the replies queued in the outbox, then answered 200. The
+//! store being down gives 503, and Telegram delivers the update again later.
+//!
+//! Without `http.public_url` the same handling runs from long polling.
+
+use super::ApiError;
+use crate::app::AppState;
+use crate::channels::telegram::{Telegram, inbound};
+use crate::config::bots::Bot;
+use crate::domain::contact::Channel;
+use crate::engine::Content;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use secrecy::ExposeSecret;
+use subtle::ConstantTimeEq;
+use teloxide::types::Update;
+
+const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
+
+pub(super) async fn telegram(
+    State(state): State<AppState>,
+    Path(bot): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let bot = state
+        .bots()
+        .get(&bot)
+        .ok_or_else(|| ApiError::UnknownBot(bot.clone()))?
+        .clone();
+    let channel = bot.channels.telegram.as_ref().ok_or(ApiError::NotFound)?;
+    let expected = channel.webhook_secret.as_ref().ok_or(ApiError::Unauthorized)?;
+    let given = headers.get(SECRET_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+    if !bool::from(given.ct_eq(expected.expose_secret().as_bytes())) {
+        return Err(ApiError::Unauthorized);
+    }
+    let update: Update = serde_json::from_slice(&body).map_err(|e| {
+        tracing::warn!(error = %e, "telegram: an update that does not parse");
+        ApiError::BadRequest
+    })?;
+    handle_update(&state, &bot, &update).await?;
+    Ok(StatusCode::OK)
+}
+
+/// Runs one update through the engine and queues the replies.
+pub async fn handle_update(state: &AppState, bot: &Bot, update: &Update) -> Result<(), ApiError> {
+    let Some(mut received) = inbound(bot.id.as_str(), update) else {
+        return Ok(());
+    };
+    let client = state.channels().telegram(&bot.id).ok_or(ApiError::NotFound)?.clone();
+    if let Some(callback) = received.callback.take() {
+        let client = client.clone();
+        tokio::spawn(async move {
+            if let Err(error) = client.answer_callback(&callback).await {
+                tracing::warn!(%error, "telegram: cannot acknowledge a button press");
+            }
+        });
+    }
+    if let Some(file) = &received.photo {
+        match client.download(file).await {
+            Ok(bytes) => received.inbound.content = Content::Photo { bytes },
+            Err(error) => {
+                tracing::warn!(%error, "telegram: cannot download a photo");
+                return Err(ApiError::Unavailable);
+            }
+        }
+    }
+    let engine = state.engine().ok_or(ApiError::Unavailable)?;
+    let now = chrono::Utc::now();
+    let handled = engine
+        .handle(&received.inbound, now)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if !handled.duplicate {
+        crate::channels::queue(
+            engine.store,
+            &bot.id,
+            Channel::Telegram,
+            &received.inbound.sender,
+            &handled.replies,
+            now,
+        )
+        .await?;
+        state.kick_outbox();
+    }
+    Ok(())
+}
+
+/// At start: each Telegram bot gets its webhook set (with a public URL) or is long-polled.
+pub async fn telegram_start(state: &AppState) {
+    let polls = state.bots().iter().filter_map(|bot| {
+        let channel = bot.channels.telegram.as_ref()?;
+        let client = state.channels().telegram(&bot.id)?.clone();
+        let public = state.settings().http.public_url.clone();
+        let secret = channel.webhook_secret.as_ref().map(|s| s.expose_secret().to_owned());
+        Some(async move {
+            match (public, secret) {
+                (Some(base), Some(secret)) => {
+                    let url = base.join(&format!("webhooks/telegram/{}", bot.id));
+                    match url {
+                        Ok(url) => match client.set_webhook(&url, &secret).await {
+                            Ok(()) => tracing::info!(bot = %bot.id, %url, "telegram: webhook set"),
+                            Err(error) => tracing::error!(bot = %bot.id, %error, "telegram: cannot set the webhook"),
+                        },
+                        Err(error) => tracing::error!(bot = %bot.id, %error, "telegram: bad webhook URL"),
+                    }
+                }
+                _ => poll(state, bot, &client).await,
+            }
+        })
+    });
+    futures::future::join_all(polls).await;
+}
+
+/// Long polling: updates are fetched and handled in order; a failed one is fetched again.
+async fn poll(state: &AppState, bot: &Bot, client: &Telegram) {
+    tracing::info!(bot = %bot.id, "telegram: no public URL, long polling for updates");
+    if let Err(error) = client.delete_webhook().await {
+        tracing::warn!(bot = %bot.id, %error, "telegram: cannot remove the webhook");
+    }
+    let timeout = state.settings().telegram.poll_timeout_secs;
+    let mut offset = 0;
+    loop {
+        let updates = match client.updates(offset, timeout).await {
+            Ok(updates) => updates,
+            Err(error) => {
+                tracing::warn!(bot = %bot.id, %error, "telegram: polling failed; retrying");
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                continue;
+            }
+        };
+        for update in updates {
+            if handle_update(state, bot, &update).await.is_err() {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                break;
+            }
+            offset = i32::try_from(update.id.0).unwrap_or(i32::MAX).saturating_add(1);
+        }
+    }
+}

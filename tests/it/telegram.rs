@@ -1,0 +1,379 @@
+//! Telegram end to end: real update JSON posted to the webhook of a running app, replies sent to a
+//! local fake Bot API that records every call and answers like Telegram. On SQLite and MongoDB.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{Method, Uri};
+use coachbot::app::App;
+use coachbot::config::Settings;
+use coachbot::config::bots::{Bot, Bots};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const TOKEN: &str = "123456:TEST-TOKEN";
+const SECRET: &str = "webhook-secret-for-tests";
+const TICKET_KEY: &str = "telegram-test-ticket-key";
+const COACH: i64 = 1001;
+
+/// One call the fake Bot API received.
+#[derive(Debug, Clone)]
+struct Call {
+    method: String,
+    body: Bytes,
+}
+
+impl Call {
+    /// The call's parameters: a JSON body, or the text fields of a multipart one.
+    fn json(&self) -> Value {
+        if let Ok(value) = serde_json::from_slice(&self.body) {
+            return value;
+        }
+        let text = String::from_utf8_lossy(&self.body);
+        let mut fields = serde_json::Map::new();
+        for part in text.split("Content-Disposition: form-data; name=\"").skip(1) {
+            let Some((name, rest)) = part.split_once('"') else {
+                continue;
+            };
+            let Some((_, value)) = rest.split_once("\r\n\r\n") else {
+                continue;
+            };
+            let value = value.split("\r\n--").next().unwrap_or_default();
+            fields.insert(name.to_owned(), Value::String(value.to_owned()));
+        }
+        Value::Object(fields)
+    }
+
+    /// A PNG inside a multipart upload.
+    fn png(&self) -> Option<Vec<u8>> {
+        let start = self.body.windows(4).position(|w| w == b"\x89PNG")?;
+        let end = self.body.windows(4).rposition(|w| w == b"IEND")? + 8;
+        Some(self.body[start..end].to_vec())
+    }
+}
+
+#[derive(Clone, Default)]
+struct FakeApi {
+    calls: Arc<Mutex<Vec<Call>>>,
+    photo: Arc<Mutex<Vec<u8>>>,
+}
+
+async fn fake_api(State(api): State<FakeApi>, method: Method, uri: Uri, body: Bytes) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = uri.path().to_owned();
+    if method == Method::GET && path.starts_with(&format!("/file/bot{TOKEN}/")) {
+        return api.photo.lock().unwrap().clone().into_response();
+    }
+    // Method names are case-insensitive for the Bot API (teloxide writes `SetWebhook`).
+    let name = path.rsplit('/').next().unwrap_or_default().to_lowercase();
+    api.calls.lock().unwrap().push(Call {
+        method: name.clone(),
+        body,
+    });
+    let message = json!({
+        "message_id": 1, "date": 1_764_000_000,
+        "chat": { "id": 1, "type": "private", "first_name": "X" }, "text": "ok"
+    });
+    let result = match name.as_str() {
+        "sendmessage" | "sendphoto" | "senddocument" => message,
+        "getfile" => {
+            json!({ "file_id": "PHOTO", "file_unique_id": "u1", "file_size": 10, "file_path": "photos/t.png" })
+        }
+        "getupdates" => json!([]),
+        _ => json!(true),
+    };
+    axum::Json(json!({ "ok": true, "result": result })).into_response()
+}
+
+struct Running {
+    base: String,
+    api: FakeApi,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn bots() -> Bots {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("bots/demo.toml"))
+        .unwrap()
+        .replace(
+            "[channels.telegram]\nenabled = false",
+            "[channels.telegram]\nenabled = true",
+        )
+        .replace("telegram = []", &format!("telegram = [{COACH}]"));
+    let secrets = BTreeMap::from([
+        ("COACHBOT_DEMO_TELEGRAM_TOKEN".to_owned(), TOKEN.to_owned()),
+        ("COACHBOT_DEMO_TELEGRAM_WEBHOOK_SECRET".to_owned(), SECRET.to_owned()),
+        ("COACHBOT_DEMO_TICKET_KEY".to_owned(), TICKET_KEY.to_owned()),
+    ]);
+    let mut bots = Bots::default();
+    bots.add(Bot::parse("bots/demo.toml", &text, &secrets).unwrap())
+        .unwrap();
+    bots
+}
+
+async fn start(store: &str) -> Running {
+    crate::support::init();
+    let api = FakeApi::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let api_url = format!("http://{}/", listener.local_addr().unwrap());
+    let router = axum::Router::new().fallback(fake_api).with_state(api.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    let store = match store {
+        "sqlite" => format!("[store]\nsqlite_path = {:?}", dir.path().join("coachbot.db")),
+        _ => format!(
+            "[store]\nbackend = \"mongodb\"\nmongodb_uri = {:?}\nmongodb_database = \"tg_{}\"",
+            crate::support::mongodb_uri().unwrap(),
+            uuid::Uuid::new_v4().simple()
+        ),
+    };
+    let settings = Settings::from_toml(&format!(
+        "[http]\naddr = \"127.0.0.1:0\"\npublic_url = \"https://bot.example.fr\"\n\
+         [telegram]\napi_url = {api_url:?}\n[jobs]\ninterval_secs = 0\n{store}"
+    ))
+    .unwrap();
+    let app = App::build(settings, bots()).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let (stop, stopped) = tokio::sync::oneshot::channel();
+    tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let running = Running {
+        base,
+        api,
+        stop: Some(stop),
+        _dir: dir,
+    };
+    for _ in 0..200 {
+        if let Ok(r) = reqwest::get(format!("{}/ready", running.base)).await
+            && r.status() == 200
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    running
+}
+
+impl Running {
+    async fn post(&self, update: Value, secret: Option<&str>) -> u16 {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}/webhooks/telegram/demo", self.base))
+            .json(&update);
+        if let Some(secret) = secret {
+            request = request.header("X-Telegram-Bot-Api-Secret-Token", secret);
+        }
+        request.send().await.unwrap().status().as_u16()
+    }
+
+    fn calls(&self) -> Vec<Call> {
+        self.api.calls.lock().unwrap().clone()
+    }
+
+    /// Waits until the fake API has received `count` calls of `method` (a bound, not a timing).
+    async fn wait_for(&self, method: &str, count: usize) -> Vec<Call> {
+        for _ in 0..400 {
+            let calls: Vec<Call> = self
+                .calls()
+                .into_iter()
+                .filter(|c| c.method == method.to_lowercase())
+                .collect();
+            if calls.len() >= count {
+                return calls;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("waited for {count} {method} calls; got {:?}", self.calls());
+    }
+
+    /// Sends an update and returns the message sent back.
+    async fn exchange(&self, update: Value) -> Value {
+        self.exchange_n(update, 1).await
+    }
+
+    /// Sends an update that is answered with `n` messages; returns the last.
+    async fn exchange_n(&self, update: Value, n: usize) -> Value {
+        let before = self.calls().iter().filter(|c| c.method == "sendmessage").count();
+        assert_eq!(self.post(update, Some(SECRET)).await, 200);
+        self.wait_for("sendMessage", before + n).await[before + n - 1].json()
+    }
+}
+
+static UPDATE_ID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+fn next_id() -> u32 {
+    UPDATE_ID.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+}
+
+fn user(id: i64) -> Value {
+    json!({ "id": id, "is_bot": false, "first_name": "Marie", "language_code": "fr" })
+}
+
+fn message(from: i64, extra: Value) -> Value {
+    let mut message = json!({
+        "message_id": next_id(), "date": 1_764_000_000,
+        "chat": { "id": from, "type": "private", "first_name": "Marie" },
+        "from": user(from),
+    });
+    message
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    json!({ "update_id": next_id(), "message": message })
+}
+
+fn text(from: i64, text: &str) -> Value {
+    message(from, json!({ "text": text }))
+}
+
+fn press(from: i64, data: &str) -> Value {
+    json!({ "update_id": next_id(), "callback_query": {
+        "id": format!("cb{}", next_id()), "from": user(from), "chat_instance": "ci", "data": data,
+        "message": { "message_id": 1, "date": 1_764_000_000, "chat": { "id": from, "type": "private", "first_name": "Marie" }, "text": "…" }
+    }})
+}
+
+/// The callback data of the buttons of a sent message.
+fn buttons(sent: &Value) -> Vec<String> {
+    sent["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|row| row[0]["callback_data"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_visitor_books_on_telegram_and_the_coach_checks_in_by_photo() {
+    a_visitor_books_on_telegram_and_the_coach_checks_in_by_photo("sqlite").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mongodb_a_visitor_books_on_telegram_and_the_coach_checks_in_by_photo() {
+    if crate::support::mongodb_uri().is_none() {
+        eprintln!("skipped: COACHBOT_TEST_MONGODB_URI is not set");
+        return;
+    }
+    a_visitor_books_on_telegram_and_the_coach_checks_in_by_photo("mongodb").await;
+}
+
+async fn a_visitor_books_on_telegram_and_the_coach_checks_in_by_photo(store: &str) {
+    let app = start(store).await;
+    let marie = 555_000_111;
+    app.wait_for("setWebhook", 1).await;
+    let set = app
+        .calls()
+        .into_iter()
+        .find(|c| c.method == "setwebhook")
+        .unwrap()
+        .json();
+    assert_eq!(set["url"], "https://bot.example.fr/webhooks/telegram/demo");
+    assert_eq!(set["secret_token"], SECRET);
+
+    // Signatures and shapes first: nothing of this reaches the engine.
+    assert_eq!(app.post(text(marie, "bonjour"), None).await, 401);
+    assert_eq!(app.post(text(marie, "bonjour"), Some("wrong")).await, 401);
+    let garbage = reqwest::Client::new()
+        .post(format!("{}/webhooks/telegram/demo", app.base))
+        .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
+        .body("{ not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbage.status(), 400);
+
+    let start_update = text(marie, "/start");
+    let greeting = app.exchange(start_update.clone()).await;
+    assert_eq!(greeting["chat_id"], marie);
+    assert!(
+        greeting["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("Pour commencer, quel est votre prénom ?")
+    );
+    // The same update again (Telegram retries): handled once.
+    assert_eq!(app.post(start_update, Some(SECRET)).await, 200);
+    app.exchange(text(marie, "Marie Dupont")).await;
+    let phone = app.exchange(text(marie, "marie@example.fr")).await;
+    assert_eq!(phone["reply_markup"]["keyboard"][0][0]["request_contact"], true);
+    assert_eq!(
+        phone["reply_markup"]["keyboard"][0][0]["text"],
+        "📱 Partager mon numéro"
+    );
+    let shared = message(
+        marie,
+        json!({ "contact": { "phone_number": "33612345678", "first_name": "Marie", "user_id": marie } }),
+    );
+    let consent = app.exchange(shared).await;
+    assert_eq!(buttons(&consent), ["yes", "no"]);
+    let menu = app.exchange_n(press(marie, "yes"), 2).await;
+    assert_eq!(buttons(&menu)[0], "menu:book");
+    app.wait_for("answerCallbackQuery", 1).await;
+    let courses = app.exchange(press(marie, "menu:book")).await;
+    assert!(buttons(&courses).contains(&"course:yoga-doux".to_owned()));
+    let dates = app.exchange(press(marie, "course:yoga-doux")).await;
+    let offers = app.exchange(press(marie, &buttons(&dates)[1])).await;
+    let promo = app.exchange(press(marie, &buttons(&offers)[0])).await;
+    let summary = app.exchange(press(marie, "no")).await;
+    assert!(
+        summary["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Récapitulatif : Yoga doux")
+    );
+    let booked = app.exchange(press(marie, "yes")).await;
+    assert!(
+        booked["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("✅ C'est réservé : Yoga doux")
+    );
+    let photo = app.wait_for("sendPhoto", 1).await.remove(0);
+    let png = photo.png().expect("the ticket goes as a photo");
+    let token = coachbot::tickets::decode(&png).expect("its QR code reads back");
+    coachbot::domain::ticket::verify(TICKET_KEY.as_bytes(), &token).unwrap();
+    let _ = promo;
+
+    // The coach sends a photo of the ticket from their private chat.
+    *app.api.photo.lock().unwrap() = png;
+    let sizes = json!({ "photo": [
+        { "file_id": "SMALL", "file_unique_id": "s", "width": 90, "height": 90 },
+        { "file_id": "PHOTO", "file_unique_id": "p", "width": 800, "height": 1200 }
+    ]});
+    let verdict = app.exchange(message(COACH, sizes)).await;
+    assert_eq!(verdict["chat_id"], COACH);
+    assert!(
+        verdict["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("⛔ Ce billet est pour le "),
+        "{verdict}"
+    );
+    let file = app.calls().into_iter().find(|c| c.method == "getfile").unwrap().json();
+    assert_eq!(file["file_id"], "PHOTO", "the largest size is fetched");
+    let listed = app.exchange(text(COACH, "/resas semaine")).await;
+    assert!(listed["text"].as_str().unwrap().contains("Marie D."), "{listed}");
+
+    let cancel = app.exchange(text(marie, "annuler")).await;
+    assert_eq!(buttons(&cancel), ["yes", "no"]);
+    let cancelled = app.exchange(press(marie, "yes")).await;
+    assert!(cancelled["text"].as_str().unwrap().starts_with("✅ C'est annulé"));
+    let to_marie = app
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "sendmessage" && c.json()["chat_id"] == marie)
+        .count();
+    assert_eq!(to_marie, 14, "one answer per update, the replayed /start included once");
+}
