@@ -8,6 +8,7 @@
 
 pub mod telegram;
 pub mod terminal;
+pub mod whatsapp;
 
 use crate::config::bots::Bots;
 use crate::domain::BotId;
@@ -29,6 +30,8 @@ const LEASE_SECS: i64 = 60;
 #[derive(Clone, Default)]
 pub struct Channels {
     telegram: HashMap<BotId, telegram::Telegram>,
+    whatsapp: HashMap<BotId, whatsapp::Twilio>,
+    public_url: Option<url::Url>,
 }
 
 impl Channels {
@@ -43,7 +46,28 @@ impl Channels {
                 Some((bot.id.clone(), client))
             })
             .collect();
-        Self { telegram }
+        let whatsapp = bots
+            .iter()
+            .filter_map(|bot| {
+                let channel = bot.channels.whatsapp.as_ref()?;
+                Some((bot.id.clone(), whatsapp::Twilio::new(channel, &settings.twilio.api_url)))
+            })
+            .collect();
+        Self {
+            telegram,
+            whatsapp,
+            public_url: settings.http.public_url.clone(),
+        }
+    }
+
+    /// The Twilio (WhatsApp) client of a bot.
+    pub fn whatsapp(&self, bot: &BotId) -> Option<&whatsapp::Twilio> {
+        self.whatsapp.get(bot)
+    }
+
+    /// The public URL of this server, when set.
+    pub fn public_url(&self) -> Option<&url::Url> {
+        self.public_url.as_ref()
     }
 
     /// The Telegram client of a bot.
@@ -97,6 +121,11 @@ pub async fn deliver_due(
     let mut sent = 0;
     for message in due {
         let result = send(channels, bots, texts, &message).await;
+        if let Err(error) = &result
+            && error.outside_window
+        {
+            window_closed(store, &message).await?;
+        }
         match result {
             Ok(()) => {
                 store.mark_sent(&message.bot, &message.id, owner).await?;
@@ -124,12 +153,30 @@ pub struct SendError {
     pub reason: String,
     /// Retrying cannot help.
     pub permanent: bool,
+    /// WhatsApp refused: the person has not written in the last 24 hours.
+    pub outside_window: bool,
 }
+
+/// Notes on the contact that WhatsApp's 24-hour window was closed when we tried to write.
+async fn window_closed(store: &dyn Store, message: &OutboxMessage) -> Result<(), StoreError> {
+    let identity = crate::domain::contact::Identity::new(Channel::Whatsapp, message.to.clone());
+    if let Some(mut contact) = store.find_contact_by_identity(&message.bot, &identity).await?
+        && !contact.tags.iter().any(|t| t == WINDOW_CLOSED_TAG)
+    {
+        contact.tags.push(WINDOW_CLOSED_TAG.into());
+        store.update_contact(&contact).await?;
+    }
+    Ok(())
+}
+
+/// The tag a contact gets when WhatsApp refused a message outside the 24-hour window (63016).
+pub const WINDOW_CLOSED_TAG: &str = "whatsapp-window-closed";
 
 async fn send(channels: &Channels, bots: &Bots, texts: &Texts, message: &OutboxMessage) -> Result<(), SendError> {
     let permanent = |reason: String| SendError {
         reason,
         permanent: true,
+        outside_window: false,
     };
     let bot = bots
         .get(message.bot.as_str())
@@ -144,6 +191,33 @@ async fn send(channels: &Channels, bots: &Bots, texts: &Texts, message: &OutboxM
                 client.send(&message.to, &reply, &share).await.map_err(|e| SendError {
                     reason: e.to_string(),
                     permanent: false,
+                    outside_window: false,
+                })?;
+            }
+            Ok(())
+        }
+        Channel::Whatsapp => {
+            let client = channels
+                .whatsapp(&bot.id)
+                .ok_or_else(|| permanent("WhatsApp is not turned on for this bot".into()))?;
+            for reply in replies(&message.payload) {
+                let media = reply.image.as_ref().and_then(|i| i.link.as_deref()).and_then(|link| {
+                    Some(
+                        channels
+                            .public_url()?
+                            .join(link.trim_start_matches('/'))
+                            .ok()?
+                            .to_string(),
+                    )
+                });
+                let body = whatsapp::render(&reply);
+                client.send(&message.to, &body, media.as_deref()).await.map_err(|e| {
+                    let outside_window = e.code == Some(whatsapp::OUTSIDE_WINDOW);
+                    SendError {
+                        outside_window,
+                        permanent: outside_window || ((400..500).contains(&e.status) && e.status != 429),
+                        reason: e.to_string(),
+                    }
                 })?;
             }
             Ok(())

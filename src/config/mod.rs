@@ -70,6 +70,8 @@ pub struct Settings {
     pub jobs: JobsSettings,
     /// The Telegram Bot API.
     pub telegram: TelegramSettings,
+    /// The Twilio API (WhatsApp).
+    pub twilio: TwilioSettings,
 }
 
 /// `[http]`.
@@ -149,6 +151,14 @@ pub struct TelegramSettings {
     pub api_url: url::Url,
     /// Seconds a long poll waits for updates (when there is no public URL for a webhook).
     pub poll_timeout_secs: u32,
+}
+
+/// `[twilio]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TwilioSettings {
+    /// Base URL of the Twilio REST API.
+    pub api_url: url::Url,
 }
 
 /// `[jobs]`.
@@ -319,6 +329,7 @@ impl Settings {
             format!("jobs.interval_secs = {}", self.jobs.interval_secs),
             format!("telegram.api_url = {}", self.telegram.api_url),
             format!("telegram.poll_timeout_secs = {}", self.telegram.poll_timeout_secs),
+            format!("twilio.api_url = {}", self.twilio.api_url),
         ]
         .join("\n")
     }
@@ -349,6 +360,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     ("telegram.api_url", "a base URL such as https://api.telegram.org"),
     ("telegram.poll_timeout_secs", "a number of seconds such as 25"),
+    ("twilio.api_url", "a base URL such as https://api.twilio.com"),
 ];
 
 /// The catalogs: `locales/fr.ftl` and `locales/en.ftl` in the bots folder when present, the

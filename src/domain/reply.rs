@@ -13,6 +13,10 @@ pub struct Attachment {
     /// The content (base64 in the outbox).
     #[serde(with = "base64_bytes")]
     pub bytes: Vec<u8>,
+    /// Where this server serves the same file (`/t/{token}.png`), for channels that send media
+    /// by URL (WhatsApp).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 /// One choice offered with a reply: a button on Telegram and the web, a numbered line on WhatsApp
@@ -100,6 +104,7 @@ mod tests {
                 file_name: "billet.png".into(),
                 mime: "image/png".into(),
                 bytes: vec![0x89, b'P', b'N', b'G', 0],
+                link: Some("/t/demo.x.png".into()),
             }),
             document: None,
         };

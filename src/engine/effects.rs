@@ -263,6 +263,7 @@ async fn book(
                 file_name: format!("billet-{}.png", booking.reference),
                 mime: "image/png".into(),
                 bytes: crate::tickets::render_png(&token, &facts),
+                link: Some(format!("/t/{token}.png")),
             })
         }
         _ => None,

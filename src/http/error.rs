@@ -25,6 +25,9 @@ pub enum ApiError {
     /// A body that does not parse.
     #[error("bad request")]
     BadRequest,
+    /// A webhook whose signature does not match.
+    #[error("forbidden")]
+    Forbidden,
     /// Anything else; the cause is logged.
     #[error("internal error: {0}")]
     Internal(String),
@@ -50,6 +53,7 @@ impl IntoResponse for ApiError {
             ),
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, json!({ "error": "unauthorized" })),
             Self::BadRequest => (StatusCode::BAD_REQUEST, json!({ "error": "bad request" })),
+            Self::Forbidden => (StatusCode::FORBIDDEN, json!({ "error": "forbidden" })),
             Self::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": "internal error" }))

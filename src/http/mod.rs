@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/b/{bot}/manifest.json", get(manifest::manifest))
         .route("/t/{file}", get(tickets::ticket_png))
         .route("/webhooks/telegram/{bot}", axum::routing::post(webhooks::telegram))
+        .route("/webhooks/twilio/{bot}", axum::routing::post(webhooks::twilio))
         .fallback(not_found)
         .layer(middleware::from_fn(record_metrics))
         .layer(RequestBodyLimitLayer::new(limit))

@@ -4,6 +4,11 @@
 //! store being down gives 503, and Telegram delivers the update again later.
 //!
 //! Without `http.public_url` the same handling runs from long polling.
+//!
+//! `POST /webhooks/twilio/{bot}`: WhatsApp messages, refused with 403 unless `X-Twilio-Signature`
+//! signs `http.public_url` + the path and query with the form (so a forged Host header cannot
+//! change what is checked); answered with an empty TwiML once handled, the replies going out
+//! through the outbox and Twilio's REST API.
 
 use super::ApiError;
 use crate::app::AppState;
@@ -140,4 +145,59 @@ async fn poll(state: &AppState, bot: &Bot, client: &Telegram) {
             offset = i32::try_from(update.id.0).unwrap_or(i32::MAX).saturating_add(1);
         }
     }
+}
+
+const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
+
+pub(super) async fn twilio(
+    State(state): State<AppState>,
+    Path(bot): Path<String>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<axum::response::Response, ApiError> {
+    use crate::channels::whatsapp;
+    use axum::response::IntoResponse;
+    let bot = state
+        .bots()
+        .get(&bot)
+        .ok_or_else(|| ApiError::UnknownBot(bot.clone()))?
+        .clone();
+    let client = state.channels().whatsapp(&bot.id).ok_or(ApiError::NotFound)?.clone();
+    let public = state.settings().http.public_url.as_ref().ok_or_else(|| {
+        tracing::warn!("twilio: http.public_url is not set, so no signature can be checked");
+        ApiError::Forbidden
+    })?;
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    let url = format!("{}{path}", public.as_str().trim_end_matches('/'));
+    let params = whatsapp::form(&body);
+    let given = headers
+        .get("x-twilio-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !whatsapp::verify(client.auth_token(), &url, &params, given) {
+        return Err(ApiError::Forbidden);
+    }
+    let mut received = whatsapp::inbound(bot.id.as_str(), &params).ok_or(ApiError::BadRequest)?;
+    if let Some(media) = &received.media {
+        match client.fetch(media).await {
+            Ok(bytes) => received.inbound.content = Content::Photo { bytes },
+            Err(error) => {
+                tracing::warn!(%error, "twilio: cannot fetch the media");
+                return Err(ApiError::Unavailable);
+            }
+        }
+    }
+    let engine = state.engine().ok_or(ApiError::Unavailable)?;
+    let now = chrono::Utc::now();
+    let handled = engine
+        .handle(&received.inbound, now)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if !handled.duplicate {
+        let to = &received.inbound.sender;
+        crate::channels::queue(engine.store, &bot.id, Channel::Whatsapp, to, &handled.replies, now).await?;
+        state.kick_outbox();
+    }
+    Ok(([(axum::http::header::CONTENT_TYPE, "text/xml")], EMPTY_TWIML).into_response())
 }

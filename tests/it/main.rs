@@ -8,3 +8,4 @@ mod http;
 mod store;
 mod support;
 mod telegram;
+mod whatsapp;

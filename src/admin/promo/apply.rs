@@ -125,6 +125,7 @@ async fn csv_attachment(ctx: &AdminContext<'_>, batch: &BatchId) -> Result<Attac
         file_name: format!("codes-{batch}.csv"),
         mime: "text/csv".into(),
         bytes,
+        link: None,
     })
 }
 
@@ -137,6 +138,7 @@ async fn export(ctx: &AdminContext<'_>, batch: &BatchId) -> Result<Reply, Export
         file_name: format!("codes-{batch}.csv"),
         mime: "text/csv".into(),
         bytes,
+        link: None,
     });
     Ok(reply)
 }

@@ -1,0 +1,323 @@
+//! WhatsApp through Twilio end to end: signed form webhooks posted to a running app, replies sent
+//! to a local fake Twilio API that records them. On SQLite and MongoDB.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, Uri};
+use coachbot::app::{App, AppState};
+use coachbot::channels::whatsapp::signature;
+use coachbot::config::Settings;
+use coachbot::config::bots::{Bot, Bots};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const SID: &str = "AC0123456789";
+const AUTH: &str = "twilio-auth-token-for-tests";
+const TICKET_KEY: &str = "whatsapp-test-ticket-key";
+const COACH: &str = "+33611223344";
+const CLOSED: &str = "+33699999999";
+const PUBLIC: &str = "https://bot.example.fr";
+
+#[derive(Clone, Default)]
+struct FakeTwilio {
+    sent: Arc<Mutex<Vec<BTreeMap<String, String>>>>,
+    photo: Arc<Mutex<Vec<u8>>>,
+}
+
+async fn fake_twilio(
+    State(api): State<FakeTwilio>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let expected = format!("Basic {}", base64_encode(&format!("{SID}:{AUTH}")));
+    if auth != expected {
+        return (axum::http::StatusCode::UNAUTHORIZED, "no").into_response();
+    }
+    if method == Method::GET && uri.path() == "/media/photo" {
+        return api.photo.lock().unwrap().clone().into_response();
+    }
+    if uri.path() != format!("/2010-04-01/Accounts/{SID}/Messages.json") {
+        return (axum::http::StatusCode::NOT_FOUND, "?").into_response();
+    }
+    let form: BTreeMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let closed = form.get("To").is_some_and(|to| to == &format!("whatsapp:{CLOSED}"));
+    api.sent.lock().unwrap().push(form);
+    if closed {
+        let error = serde_json::json!({ "code": 63016, "message": "Failed to send freeform message because you are outside the allowed window.", "status": 400 });
+        return (axum::http::StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
+    }
+    (
+        axum::http::StatusCode::CREATED,
+        axum::Json(serde_json::json!({ "sid": "SM1" })),
+    )
+        .into_response()
+}
+
+fn base64_encode(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+struct Running {
+    base: String,
+    state: AppState,
+    api: FakeTwilio,
+    fake: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn bots() -> Bots {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("bots/demo.toml"))
+        .unwrap()
+        .replace(
+            "[channels.whatsapp]\nenabled = false",
+            "[channels.whatsapp]\nenabled = true",
+        )
+        .replace("whatsapp = []", &format!("whatsapp = [{COACH:?}]"));
+    let secrets = BTreeMap::from([
+        ("COACHBOT_DEMO_TWILIO_ACCOUNT_SID".to_owned(), SID.to_owned()),
+        ("COACHBOT_DEMO_TWILIO_AUTH_TOKEN".to_owned(), AUTH.to_owned()),
+        ("COACHBOT_DEMO_TICKET_KEY".to_owned(), TICKET_KEY.to_owned()),
+    ]);
+    let mut bots = Bots::default();
+    bots.add(Bot::parse("bots/demo.toml", &text, &secrets).unwrap())
+        .unwrap();
+    bots
+}
+
+async fn start(store: &str) -> Running {
+    crate::support::init();
+    let api = FakeTwilio::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let fake = format!("http://{}", listener.local_addr().unwrap());
+    let router = axum::Router::new().fallback(fake_twilio).with_state(api.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    let store = match store {
+        "sqlite" => format!("[store]\nsqlite_path = {:?}", dir.path().join("coachbot.db")),
+        _ => format!(
+            "[store]\nbackend = \"mongodb\"\nmongodb_uri = {:?}\nmongodb_database = \"wa_{}\"",
+            crate::support::mongodb_uri().unwrap(),
+            uuid::Uuid::new_v4().simple()
+        ),
+    };
+    let settings = Settings::from_toml(&format!(
+        "[http]\naddr = \"127.0.0.1:0\"\npublic_url = {PUBLIC:?}\n[twilio]\napi_url = \"{fake}/\"\n\
+         [jobs]\ninterval_secs = 0\n{store}"
+    ))
+    .unwrap();
+    let app = App::build(settings, bots()).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel();
+    tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    for _ in 0..200 {
+        if state.store().is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Running {
+        base,
+        state,
+        api,
+        fake,
+        stop: Some(stop),
+        _dir: dir,
+    }
+}
+
+static SIDS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+fn form(from: &str, body: &str) -> Vec<(String, String)> {
+    let sid = format!("SM{:032}", SIDS.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+    [
+        ("MessageSid", sid.as_str()),
+        ("AccountSid", SID),
+        ("From", &format!("whatsapp:{from}")),
+        ("To", "whatsapp:+14155238886"),
+        ("Body", body),
+        ("NumMedia", "0"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+impl Running {
+    async fn post(&self, params: &[(String, String)], signature_given: Option<String>, host: Option<&str>) -> u16 {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params.iter())
+            .finish();
+        let mut request = reqwest::Client::new()
+            .post(format!("{}/webhooks/twilio/demo", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(given) = signature_given {
+            request = request.header("X-Twilio-Signature", given);
+        }
+        if let Some(host) = host {
+            request = request.header("host", host);
+        }
+        request.send().await.unwrap().status().as_u16()
+    }
+
+    fn signed(params: &[(String, String)]) -> Option<String> {
+        Some(signature(AUTH, &format!("{PUBLIC}/webhooks/twilio/demo"), params))
+    }
+
+    fn sent_to(&self, to: &str) -> Vec<BTreeMap<String, String>> {
+        let to = format!("whatsapp:{to}");
+        self.api
+            .sent
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m["To"] == to)
+            .cloned()
+            .collect()
+    }
+
+    /// Writes `text` as `from` and returns the body of the reply (the last of `n`).
+    async fn says(&self, from: &str, text: &str, n: usize) -> BTreeMap<String, String> {
+        let before = self.sent_to(from).len();
+        let params = form(from, text);
+        assert_eq!(self.post(&params, Self::signed(&params), None).await, 200);
+        for _ in 0..400 {
+            let sent = self.sent_to(from);
+            if sent.len() >= before + n {
+                return sent[before + n - 1].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("no reply to {text:?}: {:?}", self.api.sent.lock().unwrap());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_visitor_books_on_whatsapp_and_the_coach_checks_in_by_photo() {
+    a_visitor_books_on_whatsapp_and_the_coach_checks_in_by_photo("sqlite").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mongodb_a_visitor_books_on_whatsapp_and_the_coach_checks_in_by_photo() {
+    if crate::support::mongodb_uri().is_none() {
+        eprintln!("skipped: COACHBOT_TEST_MONGODB_URI is not set");
+        return;
+    }
+    a_visitor_books_on_whatsapp_and_the_coach_checks_in_by_photo("mongodb").await;
+}
+
+async fn a_visitor_books_on_whatsapp_and_the_coach_checks_in_by_photo(store: &str) {
+    let app = start(store).await;
+    let marie = "+33612345678";
+
+    let params = form(marie, "Bonjour");
+    assert_eq!(app.post(&params, None, None).await, 403, "no signature");
+    assert_eq!(app.post(&params, Some("AAAA".into()), None).await, 403, "a wrong one");
+    let mut altered = params.clone();
+    altered[4].1 = "Bonsoir".into();
+    assert_eq!(
+        app.post(&altered, Running::signed(&params), None).await,
+        403,
+        "a changed body"
+    );
+    // The URL checked is the public one, whatever Host the request claims.
+    assert_eq!(
+        app.post(&params, Running::signed(&params), Some("evil.example")).await,
+        200
+    );
+    assert_eq!(app.post(&params, Running::signed(&params), None).await, 200, "a replay");
+    let name = {
+        for _ in 0..400 {
+            if !app.sent_to(marie).is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        app.sent_to(marie)
+    };
+    assert_eq!(name.len(), 1, "the replayed message is answered once");
+    assert!(name[0]["Body"].ends_with("Pour commencer, quel est votre prénom ?"));
+    assert_eq!(name[0]["From"], "whatsapp:+14155238886");
+
+    app.says(marie, "Marie Dupont", 1).await;
+    let consent = app.says(marie, "marie@example.fr", 1).await;
+    assert!(
+        consent["Body"].ends_with("\n1. Oui, volontiers\n2. Non merci"),
+        "the phone is known on WhatsApp, choices are numbered: {consent:?}"
+    );
+    let menu = app.says(marie, "1", 2).await;
+    assert!(menu["Body"].contains("\n1. Réserver un cours\n"), "{menu:?}");
+    app.says(marie, "1", 1).await;
+    app.says(marie, "Yoga doux", 1).await;
+    app.says(marie, "2", 1).await;
+    app.says(marie, "1", 1).await;
+    app.says(marie, "2", 1).await;
+    let booked = app.says(marie, "1", 1).await;
+    assert!(booked["Body"].starts_with("✅ C'est réservé : Yoga doux"), "{booked:?}");
+    let media = booked.get("MediaUrl").expect("the ticket goes by its public URL");
+    let path = media.strip_prefix(PUBLIC).expect("on the public URL");
+    let png = reqwest::get(format!("{}{path}", app.base))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let token = coachbot::tickets::decode(&png).expect("the served ticket reads back");
+    coachbot::domain::ticket::verify(TICKET_KEY.as_bytes(), &token).unwrap();
+
+    // The coach sends a photo of the ticket: Twilio's media is fetched with the account's credentials.
+    *app.api.photo.lock().unwrap() = png.to_vec();
+    let mut photo = form(COACH, "");
+    photo[5].1 = "1".into();
+    photo.push(("MediaUrl0".into(), format!("{}/media/photo", app.fake)));
+    photo.push(("MediaContentType0".into(), "image/png".into()));
+    assert_eq!(app.post(&photo, Running::signed(&photo), None).await, 200);
+    for _ in 0..400 {
+        if !app.sent_to(COACH).is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let verdict = &app.sent_to(COACH)[0];
+    assert!(verdict["Body"].starts_with("⛔ Ce billet est pour le "), "{verdict:?}");
+
+    // Outside WhatsApp's 24-hour window (error 63016): recorded on the contact, not retried.
+    let params = form(CLOSED, "Bonjour");
+    assert_eq!(app.post(&params, Running::signed(&params), None).await, 200);
+    let store = app.state.store().unwrap().clone();
+    let demo = coachbot::domain::BotId::parse("demo").unwrap();
+    let identity = coachbot::domain::contact::Identity::new(coachbot::domain::contact::Channel::Whatsapp, CLOSED);
+    let mut tagged = false;
+    for _ in 0..400 {
+        let contact = store.find_contact_by_identity(&demo, &identity).await.unwrap();
+        if contact.is_some_and(|c| c.tags.iter().any(|t| t == coachbot::channels::WINDOW_CLOSED_TAG)) {
+            tagged = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(tagged, "the contact is marked");
+    assert_eq!(app.sent_to(CLOSED).len(), 1, "one attempt, given up");
+}
