@@ -27,6 +27,7 @@ struct Inner {
     texts: crate::i18n::Texts,
     ticket_keys: crate::tickets::TicketKeys,
     channels: crate::channels::Channels,
+    limit: crate::channels::limit::SenderLimit,
     outbox: tokio::sync::Notify,
     sender_id: String,
     store: OnceLock<Arc<dyn Store>>,
@@ -37,6 +38,7 @@ impl AppState {
     pub fn new(settings: Settings, bots: Bots, texts: crate::i18n::Texts) -> Self {
         let ticket_keys = crate::tickets::TicketKeys::for_bots(&bots, &mut rand::rng());
         let channels = crate::channels::Channels::build(&settings, &bots);
+        let limit = crate::channels::limit::SenderLimit::new(settings.chat.messages_per_minute);
         Self {
             inner: Arc::new(Inner {
                 settings,
@@ -44,6 +46,7 @@ impl AppState {
                 texts,
                 ticket_keys,
                 channels,
+                limit,
                 outbox: tokio::sync::Notify::new(),
                 sender_id: format!("coachbot-{}", uuid::Uuid::new_v4()),
                 store: OnceLock::new(),
@@ -64,6 +67,11 @@ impl AppState {
             texts: &self.inner.texts,
             keys: &self.inner.ticket_keys,
         })
+    }
+
+    /// Whether this sender may send one more message now (the per-sender rate limit).
+    pub fn allow(&self, inbound: &crate::engine::Inbound) -> bool {
+        self.inner.limit.allow(&inbound.bot, inbound.channel, &inbound.sender)
     }
 
     /// Wakes the outbox sender (replies were just queued).
@@ -150,6 +158,7 @@ impl AppState {
         loop {
             interval.tick().await;
             let now = chrono::Utc::now();
+            self.resume_unhandled(now).await;
             match jobs
                 .tick(store.as_ref(), &self.inner.bots, &self.inner.texts, now)
                 .await
@@ -159,6 +168,37 @@ impl AppState {
                 Err(error) => tracing::warn!(%error, "jobs failed; trying again at the next run"),
             }
         }
+    }
+
+    /// Answers the messages a stopped process recorded but never answered (older than a minute,
+    /// so that messages being handled right now are left to their replica).
+    async fn resume_unhandled(&self, now: chrono::DateTime<chrono::Utc>) {
+        let Some(engine) = self.engine() else { return };
+        let resumed = match engine
+            .resume_unhandled(now - chrono::Duration::minutes(1), 50, now)
+            .await
+        {
+            Ok(resumed) => resumed,
+            Err(error) => return tracing::warn!(%error, "resuming unanswered messages failed"),
+        };
+        for (inbound, handled) in resumed {
+            let Some(bot) = self.inner.bots.get(&inbound.bot) else {
+                continue;
+            };
+            let queued = crate::channels::queue(
+                engine.store,
+                &bot.id,
+                inbound.channel,
+                &inbound.sender,
+                &handled.replies,
+                now,
+            )
+            .await;
+            if let Err(error) = queued {
+                tracing::warn!(%error, "queueing the replies of a resumed message failed");
+            }
+        }
+        self.kick_outbox();
     }
 
     /// Sends due outbox messages as soon as they are queued here, and every second for those

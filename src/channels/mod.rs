@@ -6,6 +6,7 @@
 //! sends due rows with a lease, retrying failures with backoff. A crash between handling and
 //! sending loses nothing: the row is due again when its lease runs out.
 
+pub mod limit;
 pub mod telegram;
 pub mod terminal;
 pub mod whatsapp;

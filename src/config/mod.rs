@@ -72,6 +72,8 @@ pub struct Settings {
     pub telegram: TelegramSettings,
     /// The Twilio API (WhatsApp).
     pub twilio: TwilioSettings,
+    /// Conversations.
+    pub chat: ChatSettings,
 }
 
 /// `[http]`.
@@ -151,6 +153,14 @@ pub struct TelegramSettings {
     pub api_url: url::Url,
     /// Seconds a long poll waits for updates (when there is no public URL for a webhook).
     pub poll_timeout_secs: u32,
+}
+
+/// `[chat]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatSettings {
+    /// Messages one sender may send a minute (0: no limit).
+    pub messages_per_minute: u32,
 }
 
 /// `[twilio]`.
@@ -330,6 +340,7 @@ impl Settings {
             format!("telegram.api_url = {}", self.telegram.api_url),
             format!("telegram.poll_timeout_secs = {}", self.telegram.poll_timeout_secs),
             format!("twilio.api_url = {}", self.twilio.api_url),
+            format!("chat.messages_per_minute = {}", self.chat.messages_per_minute),
         ]
         .join("\n")
     }
@@ -361,6 +372,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("telegram.api_url", "a base URL such as https://api.telegram.org"),
     ("telegram.poll_timeout_secs", "a number of seconds such as 25"),
     ("twilio.api_url", "a base URL such as https://api.twilio.com"),
+    (
+        "chat.messages_per_minute",
+        "a number of messages such as 30, or 0 for no limit",
+    ),
 ];
 
 /// The catalogs: `locales/fr.ftl` and `locales/en.ftl` in the bots folder when present, the

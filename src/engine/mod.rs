@@ -138,6 +138,31 @@ impl Engine<'_> {
         Ok(handled)
     }
 
+    /// Handles again the messages recorded before `before` and never marked done (the process
+    /// stopped between recording and answering); returns them with what was done, for the
+    /// caller to send. A photo's bytes are not kept, so a resumed photo reads as one without a code.
+    pub async fn resume_unhandled(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Inbound, Handled)>, EngineError> {
+        let mut resumed = Vec::new();
+        for record in self.store.list_unhandled_inbound(before, limit).await? {
+            let parsed = serde_json::from_value::<Inbound>(record.payload.clone());
+            let (Ok(inbound), Some(bot)) = (parsed, self.bots.get(record.bot.as_str())) else {
+                tracing::warn!(key = %record.key, "an unhandled message cannot be read back; dropped");
+                self.store.mark_inbound_done(&record.bot, &record.key).await?;
+                continue;
+            };
+            tracing::info!(key = %record.key, "handling a message left unanswered");
+            let handled = self.process(bot, &inbound, now).await?;
+            self.store.mark_inbound_done(&record.bot, &record.key).await?;
+            resumed.push((inbound, handled));
+        }
+        Ok(resumed)
+    }
+
     /// Handles a message already recorded (a replay of [`Engine::handle`] after a crash).
     pub async fn process(&self, bot: &Bot, inbound: &Inbound, now: DateTime<Utc>) -> Result<Handled, EngineError> {
         let identity = Identity::new(inbound.channel, inbound.sender.clone());

@@ -55,6 +55,9 @@ pub async fn handle_update(state: &AppState, bot: &Bot, update: &Update) -> Resu
     let Some(mut received) = inbound(bot.id.as_str(), update) else {
         return Ok(());
     };
+    if !state.allow(&received.inbound) {
+        return Ok(());
+    }
     let client = state.channels().telegram(&bot.id).ok_or(ApiError::NotFound)?.clone();
     if let Some(callback) = received.callback.take() {
         let client = client.clone();
@@ -179,6 +182,9 @@ pub(super) async fn twilio(
         return Err(ApiError::Forbidden);
     }
     let mut received = whatsapp::inbound(bot.id.as_str(), &params).ok_or(ApiError::BadRequest)?;
+    if !state.allow(&received.inbound) {
+        return Ok(([(axum::http::header::CONTENT_TYPE, "text/xml")], EMPTY_TWIML).into_response());
+    }
     if let Some(media) = &received.media {
         match client.fetch(media).await {
             Ok(bytes) => received.inbound.content = Content::Photo { bytes },

@@ -122,6 +122,10 @@ fn bots() -> Bots {
 }
 
 async fn start(store: &str) -> Running {
+    start_with(store, "").await
+}
+
+async fn start_with(store: &str, extra: &str) -> Running {
     crate::support::init();
     let api = FakeApi::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -139,7 +143,7 @@ async fn start(store: &str) -> Running {
     };
     let settings = Settings::from_toml(&format!(
         "[http]\naddr = \"127.0.0.1:0\"\npublic_url = \"https://bot.example.fr\"\n\
-         [telegram]\napi_url = {api_url:?}\n[jobs]\ninterval_secs = 0\n{store}"
+         [telegram]\napi_url = {api_url:?}\n[jobs]\ninterval_secs = 0\n{store}\n{extra}"
     ))
     .unwrap();
     let app = App::build(settings, bots()).await.unwrap();
@@ -376,4 +380,24 @@ async fn a_visitor_books_on_telegram_and_the_coach_checks_in_by_photo(store: &st
         .filter(|c| c.method == "sendmessage" && c.json()["chat_id"] == marie)
         .count();
     assert_eq!(to_marie, 14, "one answer per update, the replayed /start included once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_flooding_the_webhook_is_held_to_the_limit() {
+    let app = start_with("sqlite", "[chat]\nmessages_per_minute = 3").await;
+    let (flooder, other) = (777_000_001, 777_000_002);
+    for n in 0..6 {
+        assert_eq!(
+            app.post(text(flooder, &format!("spam {n}")), Some(SECRET)).await,
+            200,
+            "acknowledged"
+        );
+    }
+    app.exchange(text(other, "bonjour")).await;
+    let to_flooder = app
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "sendmessage" && c.json()["chat_id"] == flooder)
+        .count();
+    assert_eq!(to_flooder, 3, "three answered, three dropped; another sender is served");
 }

@@ -8,7 +8,60 @@ use coachbot::engine::Content;
 use coachbot::store::Store;
 use std::sync::Arc;
 
-conformance!(odd_input_gets_a_clear_reply, a_replayed_message_is_handled_once);
+conformance!(
+    odd_input_gets_a_clear_reply,
+    a_replayed_message_is_handled_once,
+    a_message_recorded_but_never_answered_is_answered_later,
+);
+
+async fn a_message_recorded_but_never_answered_is_answered_later(store: Arc<dyn Store>) {
+    let studio = Studio::open(store.clone()).await;
+    let inbound = coachbot::engine::Inbound {
+        bot: "demo".into(),
+        channel: Channel::Telegram,
+        sender: "888".into(),
+        message_id: "update-9".into(),
+        content: Content::Text { text: "bonjour".into() },
+        language: None,
+    };
+    // The process stopped after recording the message, before answering it.
+    let record = coachbot::domain::inbound::InboundRecord {
+        bot: studio.bot.id.clone(),
+        key: coachbot::domain::inbound::InboundRecord::key_for(Channel::Telegram, "update-9"),
+        channel: Channel::Telegram,
+        payload: serde_json::to_value(&inbound).unwrap(),
+        done: false,
+        received_at: studio.now,
+        expires_at: studio.now + chrono::Duration::days(7),
+    };
+    assert!(store.record_inbound_once(&record).await.unwrap());
+    let engine = coachbot::engine::Engine {
+        store: store.as_ref(),
+        bots: &studio.bots,
+        texts: &studio.texts,
+        keys: &studio.keys,
+    };
+    let later = studio.now + chrono::Duration::minutes(5);
+    let recent = engine.resume_unhandled(studio.now, 10, later).await.unwrap();
+    assert!(
+        recent.is_empty(),
+        "a message younger than the cut-off is left to its replica"
+    );
+    let resumed = engine.resume_unhandled(later, 10, later).await.unwrap();
+    assert_eq!(resumed.len(), 1);
+    assert_eq!(resumed[0].0, inbound);
+    assert!(
+        resumed[0].1.replies[0]
+            .text
+            .ends_with("Pour commencer, quel est votre prénom ?")
+    );
+    assert!(
+        engine.resume_unhandled(later, 10, later).await.unwrap().is_empty(),
+        "once"
+    );
+    let replay = engine.handle(&inbound, later).await.unwrap();
+    assert!(replay.duplicate, "Telegram's redelivery of it is still a replay");
+}
 
 async fn odd_input_gets_a_clear_reply(store: Arc<dyn Store>) {
     let mut studio = Studio::open(store.clone()).await;
