@@ -1,0 +1,205 @@
+//! The chat path under load: Telegram updates posted to the webhook of a running app (SQLite,
+//! rule path: record once, resolve the contact, dialogue, save, queue the reply), next to a bare
+//! axum handler taking the same body, measured in the same run with the same client.
+//!
+//! Figures: messages/s at saturation (closed loop, 32 connections), latency p50/p99 at a fixed
+//! 1,000 messages/s (open loop), and the process's memory per conversation (RSS growth over
+//! 5,000 new conversations).
+//!
+//! `cargo bench --bench webhook`. Under `cargo test` it runs a few requests only, to prove the path.
+
+use coachbot::app::App;
+use coachbot::config::Settings;
+use coachbot::config::bots::{Bot, Bots};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "bench-secret";
+
+fn bots() -> Bots {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("bots/demo.toml"))
+        .unwrap()
+        .replace(
+            "[channels.telegram]\nenabled = false",
+            "[channels.telegram]\nenabled = true",
+        );
+    let secrets = BTreeMap::from([
+        ("COACHBOT_DEMO_TELEGRAM_TOKEN".to_owned(), "1:BENCH".to_owned()),
+        ("COACHBOT_DEMO_TELEGRAM_WEBHOOK_SECRET".to_owned(), SECRET.to_owned()),
+        ("COACHBOT_DEMO_TICKET_KEY".to_owned(), "bench-ticket-key".to_owned()),
+    ]);
+    let mut bots = Bots::default();
+    bots.add(Bot::parse("bots/demo.toml", &text, &secrets).unwrap())
+        .unwrap();
+    bots
+}
+
+static UPDATE: AtomicU64 = AtomicU64::new(1);
+
+/// A text update from one of `senders` visitors.
+fn update(senders: u64, text: &str) -> serde_json::Value {
+    let id = UPDATE.fetch_add(1, Ordering::Relaxed);
+    let chat = 1_000_000 + id % senders;
+    json!({ "update_id": id, "message": {
+        "message_id": id, "date": 1_764_000_000, "text": text,
+        "chat": { "id": chat, "type": "private", "first_name": "V" },
+        "from": { "id": chat, "is_bot": false, "first_name": "V", "language_code": "fr" }
+    }})
+}
+
+async fn fake_api() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let router = axum::Router::new().fallback(|| async {
+        axum::Json(json!({ "ok": true, "result": { "message_id": 1, "date": 0, "chat": { "id": 1, "type": "private", "first_name": "X" }, "text": "ok" } }))
+    });
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    url
+}
+
+async fn bare_server() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/bare", listener.local_addr().unwrap());
+    let router = axum::Router::new().route(
+        "/bare",
+        axum::routing::post(|body: axum::body::Bytes| async move {
+            let _: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            axum::http::StatusCode::OK
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    url
+}
+
+async fn post(client: &reqwest::Client, url: &str, body: &serde_json::Value) {
+    let response = client
+        .post(url)
+        .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{url}");
+}
+
+/// Requests per second with `connections` clients sending back to back for `seconds`.
+async fn saturation(client: &reqwest::Client, url: &str, connections: usize, seconds: u64, senders: u64) -> f64 {
+    let done = Arc::new(AtomicU64::new(0));
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let workers: Vec<_> = (0..connections)
+        .map(|_| {
+            let (client, url, done) = (client.clone(), url.to_owned(), done.clone());
+            tokio::spawn(async move {
+                while Instant::now() < until {
+                    post(&client, &url, &update(senders, "planning")).await;
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    let start = Instant::now();
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Latency percentiles (ms) of requests sent at `rate` per second for `seconds`, each measured
+/// from the moment it was due (open loop: a slow server does not slow the sender down).
+async fn at_rate(client: &reqwest::Client, url: &str, rate: u64, seconds: u64, senders: u64) -> (f64, f64) {
+    let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for n in 0..rate * seconds {
+        let due = start + interval * n as u32;
+        tokio::time::sleep_until(due.into()).await;
+        let (client, url) = (client.clone(), url.to_owned());
+        tasks.push(tokio::spawn(async move {
+            post(&client, &url, &update(senders, "planning")).await;
+            due.elapsed().as_secs_f64() * 1000.0
+        }));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.push(task.await.unwrap());
+    }
+    latencies.sort_by(f64::total_cmp);
+    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    (at(0.50), at(0.99))
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let api = fake_api().await;
+        let settings = Settings::from_toml(&format!(
+            "[http]\naddr = \"127.0.0.1:0\"\npublic_url = \"https://bench.example\"\nrequest_timeout_secs = 60\n\
+             [store]\nsqlite_path = {:?}\n[telegram]\napi_url = {api:?}\n[jobs]\ninterval_secs = 0\n\
+             [chat]\nmessages_per_minute = 0",
+            dir.path().join("bench.db")
+        ))
+        .unwrap();
+        let app = App::build(settings, bots()).await.unwrap();
+        let webhook = format!("http://127.0.0.1:{}/webhooks/telegram/demo", app.port());
+        let state = app.state().clone();
+        tokio::spawn(app.run_until(std::future::pending()));
+        while state.store().is_none() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let bare = bare_server().await;
+        let client = reqwest::Client::builder().pool_max_idle_per_host(256).build().unwrap();
+        if !full {
+            for _ in 0..5 {
+                post(&client, &webhook, &update(3, "bonjour")).await;
+                post(&client, &bare, &update(3, "bonjour")).await;
+            }
+            println!("webhook bench: smoke run ok (cargo bench --bench webhook for the figures)");
+            return;
+        }
+        // Memory: 5,000 new conversations, each one message.
+        let before = rss_kib();
+        let senders = 5_000;
+        for chunk in 0..senders / 50 {
+            let posts = (0..50).map(|_| {
+                let (client, url) = (client.clone(), webhook.clone());
+                let body = update(senders, "bonjour");
+                let _ = chunk;
+                async move { post(&client, &url, &body).await }
+            });
+            futures::future::join_all(posts).await;
+        }
+        let grown = rss_kib().saturating_sub(before);
+        println!(
+            "memory: RSS +{grown} KiB over {senders} new conversations = {:.2} KiB per conversation (SQLite page cache included)",
+            grown as f64 / senders as f64
+        );
+        let bare_rate = saturation(&client, &bare, 32, 5, senders).await;
+        let webhook_rate = saturation(&client, &webhook, 32, 5, senders).await;
+        println!(
+            "saturation (32 connections, 5 s): bare axum {bare_rate:.0} req/s; webhook {webhook_rate:.0} msg/s = {:.0} % of bare",
+            100.0 * webhook_rate / bare_rate
+        );
+        let (bare50, bare99) = at_rate(&client, &bare, 1000, 5, senders).await;
+        let (hook50, hook99) = at_rate(&client, &webhook, 1000, 5, senders).await;
+        println!("at 1,000 msg/s for 5 s: bare axum p50 {bare50:.2} ms p99 {bare99:.2} ms; webhook p50 {hook50:.2} ms p99 {hook99:.2} ms");
+    });
+}
