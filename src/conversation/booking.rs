@@ -28,10 +28,10 @@ pub(super) fn choose_course(turn: &mut Turn, facts: &Facts<'_>) {
         .collect();
     if choices.is_empty() {
         turn.go(Step::Menu);
-        return turn.say(facts, facts.t("booking-no-session", &[]), menu(facts));
+        return turn.say(facts.t("booking-no-session", &[]), menu(facts));
     }
     turn.go(Step::ChooseCourse);
-    turn.say(facts, facts.t("booking-choose-course", &[]), choices);
+    turn.say(facts.t("booking-choose-course", &[]), choices);
 }
 
 fn bookable(facts: &Facts<'_>, session: &crate::domain::session::Session) -> bool {
@@ -58,11 +58,11 @@ fn choose_session(turn: &mut Turn, course: &CourseId, facts: &Facts<'_>) {
         .collect();
     if choices.is_empty() {
         turn.go(Step::Menu);
-        return turn.say(facts, facts.t("booking-no-session", &[]), menu(facts));
+        return turn.say(facts.t("booking-no-session", &[]), menu(facts));
     }
     turn.go(Step::ChooseSession { course: course.clone() });
     let text = facts.t("booking-choose-date", &[("course", facts.course_name(course).into())]);
-    turn.say(facts, text, choices);
+    turn.say(text, choices);
 }
 
 /// Offers the visitor can use for this course now: single classes, and packs or subscriptions
@@ -110,7 +110,7 @@ pub(super) fn choose_offer(turn: &mut Turn, cart: Cart, facts: &Facts<'_>) {
         })
         .collect();
     turn.go(Step::ChooseOffer(cart));
-    turn.say(facts, facts.t("booking-choose-offer", &[]), choices);
+    turn.say(facts.t("booking-choose-offer", &[]), choices);
 }
 
 /// The summary, to confirm.
@@ -139,7 +139,7 @@ fn confirm(turn: &mut Turn, cart: Cart, facts: &Facts<'_>) {
     };
     let text = facts.t(id, &args);
     turn.go(Step::Confirm(cart));
-    turn.say(facts, text, yes_no(facts, "booking-confirm", "booking-abandon"));
+    turn.say(text, yes_no(facts, "booking-confirm", "booking-abandon"));
 }
 
 /// A choice in the booking flow.
@@ -166,7 +166,7 @@ pub(super) fn on_choice(turn: &mut Turn, step: &Step, key: &str, facts: &Facts<'
             if single {
                 turn.go(Step::AskPromo(cart));
                 let choices = yes_no(facts, "booking-promo-yes", "booking-promo-no");
-                turn.say(facts, facts.t("booking-ask-promo", &[]), choices);
+                turn.say(facts.t("booking-ask-promo", &[]), choices);
             } else {
                 confirm(turn, cart, facts)
             }
@@ -174,7 +174,7 @@ pub(super) fn on_choice(turn: &mut Turn, step: &Step, key: &str, facts: &Facts<'
         (Step::AskPromo(cart), "yes") => {
             turn.go(Step::TypePromo(cart.clone()));
             let choices = vec![Choice::new("no", facts.t("booking-promo-skip", &[]))];
-            turn.say(facts, facts.t("booking-type-promo", &[]), choices);
+            turn.say(facts.t("booking-type-promo", &[]), choices);
         }
         (Step::AskPromo(cart) | Step::TypePromo(cart), "no") => confirm(turn, cart.clone(), facts),
         (Step::Confirm(cart), "yes") => {
@@ -183,7 +183,7 @@ pub(super) fn on_choice(turn: &mut Turn, step: &Step, key: &str, facts: &Facts<'
         }
         (Step::Confirm(_), "no") | (Step::OfferWaitlist { .. }, "no") => {
             turn.go(Step::Menu);
-            turn.say(facts, facts.t("booking-abandoned", &[]), menu(facts));
+            turn.say(facts.t("booking-abandoned", &[]), menu(facts));
         }
         (Step::OfferWaitlist { session }, "yes") => {
             turn.effects.push(Effect::JoinWaitlist(session.clone()));
@@ -196,13 +196,13 @@ pub(super) fn on_choice(turn: &mut Turn, step: &Step, key: &str, facts: &Facts<'
 /// A button from an older message, or one that no longer applies.
 pub(super) fn stale(turn: &mut Turn, facts: &Facts<'_>) {
     turn.go(Step::Menu);
-    turn.say(facts, facts.t("visitor-stale-choice", &[]), menu(facts));
+    turn.say(facts.t("visitor-stale-choice", &[]), menu(facts));
 }
 
 fn offer_waitlist(turn: &mut Turn, session: SessionId, facts: &Facts<'_>) {
     turn.go(Step::OfferWaitlist { session });
     let text = facts.t("booking-refused-full", &[]);
-    turn.say(facts, text, yes_no(facts, "waitlist-join", "booking-abandon"));
+    turn.say(text, yes_no(facts, "waitlist-join", "booking-abandon"));
 }
 
 /// "J'ai un code promo": it is asked for during the booking.
@@ -266,18 +266,14 @@ pub(super) fn refused(turn: &mut Turn, text: String, full: bool, facts: &Facts<'
         let cart = cart.clone();
         let choices = vec![Choice::new("no", facts.t("booking-promo-skip", &[]))];
         turn.go(Step::TypePromo(cart));
-        return turn.say(
-            facts,
-            format!("{text}\n{}", facts.t("booking-type-promo-again", &[])),
-            choices,
-        );
+        return turn.say(format!("{text}\n{}", facts.t("booking-type-promo-again", &[])), choices);
     }
     if full && let Step::Confirm(cart) = &turn.dialogue.step {
         let session = cart.session.clone();
         return offer_waitlist(turn, session, facts);
     }
     turn.go(Step::Menu);
-    turn.say(facts, text, menu(facts));
+    turn.say(text, menu(facts));
 }
 
 /// The week to come, by day.
@@ -303,7 +299,7 @@ pub(super) fn schedule(turn: &mut Turn, facts: &Facts<'_>) {
         false => format!("{}\n{}", facts.t("schedule-title", &[]), lines.join("\n")),
     };
     turn.go(Step::Menu);
-    turn.say(facts, text, menu(facts));
+    turn.say(text, menu(facts));
 }
 
 /// Offers and prices.
@@ -345,5 +341,5 @@ pub(super) fn prices(turn: &mut Turn, facts: &Facts<'_>) {
         .collect();
     turn.go(Step::Menu);
     let text = format!("{}\n{}", facts.t("prices-title", &[]), lines.join("\n"));
-    turn.say(facts, text, menu(facts));
+    turn.say(text, menu(facts));
 }

@@ -138,7 +138,7 @@ pub(super) fn after_save(turn: &mut Turn, recognised: Option<String>, facts: &Fa
         None => {
             turn.go(Step::Menu);
             let text = facts.t("visitor-menu", &[]);
-            turn.say(facts, text, menu(facts));
+            turn.say(text, menu(facts));
         }
     }
 }

@@ -23,7 +23,7 @@ fn line(view: &BookingView, facts: &Facts<'_>) -> String {
 fn none(turn: &mut Turn, facts: &Facts<'_>) {
     turn.go(Step::Menu);
     let choices = vec![Choice::new("menu:book", facts.t("menu-book", &[]))];
-    turn.say(facts, facts.t("mine-none", &[]), choices);
+    turn.say(facts.t("mine-none", &[]), choices);
 }
 
 /// "Mes réservations".
@@ -39,7 +39,7 @@ pub(super) fn my_bookings(turn: &mut Turn, facts: &Facts<'_>) {
         Choice::new("menu:book", facts.t("menu-book", &[])),
     ];
     turn.go(Step::Menu);
-    turn.say(facts, text, choices);
+    turn.say(text, choices);
 }
 
 fn pick(turn: &mut Turn, facts: &Facts<'_>, step: Step, prefix: &str, question: &str) {
@@ -49,7 +49,7 @@ fn pick(turn: &mut Turn, facts: &Facts<'_>, step: Step, prefix: &str, question: 
         .map(|b| Choice::new(format!("{prefix}{}", b.booking.id), line(b, facts)))
         .collect();
     turn.go(step);
-    turn.say(facts, facts.t(question, &[]), choices);
+    turn.say(facts.t(question, &[]), choices);
 }
 
 /// "Annuler": which booking, then the policy.
@@ -80,7 +80,7 @@ fn explain_cancel(turn: &mut Turn, id: BookingId, facts: &Facts<'_>) {
         Choice::new("yes", facts.t("cancel-confirm", &[])),
         Choice::new("no", facts.t("cancel-keep", &[])),
     ];
-    turn.say(facts, text, choices);
+    turn.say(text, choices);
 }
 
 /// "Déplacer": which booking, then which date.
@@ -106,11 +106,11 @@ fn move_targets(turn: &mut Turn, id: BookingId, facts: &Facts<'_>) {
         .collect();
     if choices.is_empty() {
         turn.go(Step::Menu);
-        return turn.say(facts, facts.t("move-no-date", &[]), menu(facts));
+        return turn.say(facts.t("move-no-date", &[]), menu(facts));
     }
     turn.go(Step::ChooseMoveTarget { booking: id });
     let text = facts.t("move-choose-date", &[("course", view.course.as_str().into())]);
-    turn.say(facts, text, choices);
+    turn.say(text, choices);
 }
 
 /// A choice while cancelling or moving.
@@ -125,7 +125,7 @@ pub(super) fn on_choice(turn: &mut Turn, step: &Step, key: &str, facts: &Facts<'
         }
         (Step::ConfirmCancel { .. }, "no") => {
             turn.go(Step::Menu);
-            turn.say(facts, facts.t("cancel-kept", &[]), menu(facts));
+            turn.say(facts.t("cancel-kept", &[]), menu(facts));
         }
         (Step::ChooseMove, key) if key.starts_with("move:") => {
             move_targets(turn, BookingId::from(&key["move:".len()..]), facts)
@@ -145,7 +145,7 @@ pub(super) fn on_choice(turn: &mut Turn, step: &Step, key: &str, facts: &Facts<'
 pub(super) fn cancelled(turn: &mut Turn, late: bool, facts: &Facts<'_>) {
     turn.go(Step::Menu);
     let id = if late { "cancelled-late" } else { "cancelled-free" };
-    turn.say(facts, facts.t(id, &[]), menu(facts));
+    turn.say(facts.t(id, &[]), menu(facts));
 }
 
 /// Credits left.
@@ -176,7 +176,7 @@ pub(super) fn credits(turn: &mut Turn, facts: &Facts<'_>) {
         false => lines.join("\n"),
     };
     turn.go(Step::Menu);
-    turn.say(facts, text, menu(facts));
+    turn.say(text, menu(facts));
 }
 
 /// "Je la prends": the held seat, if it is still theirs, goes into a booking.
@@ -189,7 +189,7 @@ pub(super) fn claim(turn: &mut Turn, entry: WaitlistId, facts: &Facts<'_>) {
     });
     let Some(held) = held else {
         turn.go(Step::Menu);
-        return turn.say(facts, facts.t("waitlist-gone", &[]), menu(facts));
+        return turn.say(facts.t("waitlist-gone", &[]), menu(facts));
     };
     let cart = Cart {
         claim: Some(entry),
@@ -205,15 +205,15 @@ pub(super) fn ask_stop(turn: &mut Turn, facts: &Facts<'_>) {
         Choice::new("yes", facts.t("stop-confirm", &[])),
         Choice::new("no", facts.t("stop-keep", &[])),
     ];
-    turn.say(facts, facts.t("stop-ask", &[]), choices);
+    turn.say(facts.t("stop-ask", &[]), choices);
 }
 
 pub(super) fn on_stop_answer(turn: &mut Turn, key: &str, facts: &Facts<'_>) {
     turn.go(Step::Menu);
     if key == "yes" {
         turn.effects.push(Effect::Save(ProfileChange::OptOut(true)));
-        turn.say(facts, facts.t("stop-done", &[]), Vec::new());
+        turn.say(facts.t("stop-done", &[]), Vec::new());
     } else {
-        turn.say(facts, facts.t("stop-kept", &[]), menu(facts));
+        turn.say(facts.t("stop-kept", &[]), menu(facts));
     }
 }

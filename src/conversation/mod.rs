@@ -348,7 +348,7 @@ pub fn handle(dialogue: &Dialogue, event: Event, facts: &Facts<'_>) -> Turn {
         Event::Outcome(outcome) => on_outcome(&mut turn, outcome, facts),
         Event::Choice(key) => on_choice(&mut turn, dialogue, &key, facts),
         Event::ContactShared(number) => lead::on_answer(&mut turn, &dialogue.step, &number, facts),
-        Event::Photo => turn.say(facts, facts.t("visitor-photo", &[]), Vec::new()),
+        Event::Photo => turn.say(facts.t("visitor-photo", &[]), Vec::new()),
         Event::Text(text) => on_text(&mut turn, dialogue, &text, facts),
     }
     turn
@@ -356,7 +356,7 @@ pub fn handle(dialogue: &Dialogue, event: Event, facts: &Facts<'_>) -> Turn {
 
 impl Turn {
     /// Sends a reply offering `choices`, remembered for the next message.
-    fn say(&mut self, _facts: &Facts<'_>, text: String, choices: Vec<Choice>) {
+    fn say(&mut self, text: String, choices: Vec<Choice>) {
         self.dialogue.choices = choices.clone();
         self.effects
             .push(Effect::Reply(Reply::text(text).with_choices(choices)));
@@ -383,7 +383,7 @@ fn picked(choices: &[Choice], text: &str) -> Option<String> {
 fn on_text(turn: &mut Turn, dialogue: &Dialogue, text: &str, facts: &Facts<'_>) {
     if text.trim().is_empty() {
         turn.dialogue.choices = dialogue.choices.clone();
-        turn.say(facts, facts.t("visitor-empty", &[]), dialogue.choices.clone());
+        turn.say(facts.t("visitor-empty", &[]), dialogue.choices.clone());
         return;
     }
     let intent = intent::detect(text);
@@ -439,31 +439,31 @@ pub(crate) fn start(turn: &mut Turn, intent: Intent, facts: &Facts<'_>) {
         Intent::Coach => {
             turn.effects.push(Effect::Handoff);
             turn.go(Step::Menu);
-            turn.say(facts, facts.t("visitor-handoff", &[]), menu(facts));
+            turn.say(facts.t("visitor-handoff", &[]), menu(facts));
         }
         Intent::Stop => manage::ask_stop(turn, facts),
         Intent::Start if facts.contact.opted_out => {
             turn.effects.push(Effect::Save(ProfileChange::OptOut(false)));
             turn.go(Step::Menu);
             let text = facts.t("visitor-resubscribed", &[]);
-            turn.say(facts, text, menu(facts));
+            turn.say(text, menu(facts));
         }
         Intent::Greeting | Intent::Start => {
             turn.go(Step::Menu);
             let text = facts.t("visitor-welcome-back", &[("name", facts.first_name().into())]);
-            turn.say(facts, text, menu(facts));
+            turn.say(text, menu(facts));
         }
         Intent::Thanks => {
             turn.go(Step::Menu);
-            turn.say(facts, facts.t("visitor-thanks", &[]), menu(facts));
+            turn.say(facts.t("visitor-thanks", &[]), menu(facts));
         }
         Intent::Help | Intent::Yes | Intent::No => {
             turn.go(Step::Menu);
-            turn.say(facts, facts.t("visitor-help", &[]), menu(facts));
+            turn.say(facts.t("visitor-help", &[]), menu(facts));
         }
         Intent::Unknown => {
             turn.go(Step::Menu);
-            turn.say(facts, facts.t("visitor-not-understood", &[]), menu(facts));
+            turn.say(facts.t("visitor-not-understood", &[]), menu(facts));
         }
     }
 }
@@ -503,7 +503,7 @@ fn on_choice(turn: &mut Turn, dialogue: &Dialogue, key: &str, facts: &Facts<'_>)
     if let Some(entry) = key.strip_prefix("waitlist:leave:") {
         turn.effects.push(Effect::LeaveWaitlist(WaitlistId::from(entry)));
         turn.go(Step::Menu);
-        return turn.say(facts, facts.t("waitlist-left", &[]), menu(facts));
+        return turn.say(facts.t("waitlist-left", &[]), menu(facts));
     }
     match &dialogue.step {
         Step::AskConsent | Step::AskPhone => lead::on_choice(turn, &dialogue.step, key, facts),
@@ -524,12 +524,12 @@ fn on_outcome(turn: &mut Turn, outcome: Outcome, facts: &Facts<'_>) {
         Outcome::Joined(position) => {
             turn.go(Step::Menu);
             let text = facts.t("waitlist-visitor-joined", &[("position", position.into())]);
-            turn.say(facts, text, menu(facts));
+            turn.say(text, menu(facts));
         }
         Outcome::Cancelled { late } => manage::cancelled(turn, late, facts),
         Outcome::Moved => {
             turn.go(Step::Menu);
-            turn.say(facts, facts.t("visitor-moved", &[]), menu(facts));
+            turn.say(facts.t("visitor-moved", &[]), menu(facts));
         }
         Outcome::Done => {}
     }
