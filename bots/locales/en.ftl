@@ -315,6 +315,7 @@ booking-confirm = Confirm
 booking-abandon = No thanks
 booking-abandoned = No problem, nothing is booked. Anything else?
 booking-done = ✅ Booked: { $course }, { $when } ({ $price }). Reference { $reference }. Here is your ticket: show it at the door.
+booking-done-credit = ✅ Booked: { $course }, { $when }, paid with a credit. Reference { $reference }. Here is your ticket: show it at the door.
 booking-done-pending = ⏳ Your seat for { $course }, { $when } is held until { $until } while you pay. Reference { $reference }.
 waitlist-join = Join the waitlist
 waitlist-visitor-joined = Done: you are number { $position } on the waitlist. I'll tell you as soon as a seat frees up.

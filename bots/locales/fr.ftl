@@ -316,6 +316,7 @@ booking-confirm = Confirmer
 booking-abandon = Non merci
 booking-abandoned = Pas de souci, rien n'est réservé. Autre chose ?
 booking-done = ✅ C'est réservé : { $course }, { $when } ({ $price }). Référence { $reference }. Voici votre billet : montrez-le à l'entrée.
+booking-done-credit = ✅ C'est réservé : { $course }, { $when }, payé avec un crédit. Référence { $reference }. Voici votre billet : montrez-le à l'entrée.
 booking-done-pending = ⏳ Votre place pour { $course }, { $when } est gardée jusqu'à { $until } en attendant le paiement. Référence { $reference }.
 waitlist-join = M'inscrire sur la liste d'attente
 waitlist-visitor-joined = C'est noté : vous êtes en position { $position } sur la liste d'attente. Je vous préviens dès qu'une place se libère.

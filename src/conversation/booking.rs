@@ -241,6 +241,14 @@ pub(super) fn booked(turn: &mut Turn, booking: &Booking, ticket: Option<Attachme
                 ("until", facts.hour(until).into()),
             ],
         ),
+        None if matches!(booking.payment, crate::domain::booking::Payment::Credit { .. }) => facts.t(
+            "booking-done-credit",
+            &[
+                ("course", when.0.into()),
+                ("when", when.1.into()),
+                ("reference", booking.reference.as_str().into()),
+            ],
+        ),
         None => facts.t(
             "booking-done",
             &[

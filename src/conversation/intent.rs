@@ -190,7 +190,7 @@ pub fn detect(text: &str) -> Intent {
     if any(&words, CANCEL) {
         return Intent::Cancel;
     }
-    if any(&words, MOVE) && any(&words, BOOKINGS) {
+    if any(&words, MOVE) && (short || any(&words, BOOKINGS)) {
         return Intent::Move;
     }
     if any(&words, MINE) && any(&words, BOOKINGS) {
@@ -246,6 +246,7 @@ mod tests {
     #[case("je veux annuler ma réservation", Intent::Cancel)]
     #[case("cancel", Intent::Cancel)]
     #[case("déplacer mon cours", Intent::Move)]
+    #[case("Déplacer", Intent::Move)]
     #[case("il me reste combien de crédits", Intent::Credits)]
     #[case("j'ai un code promo", Intent::Promo)]
     #[case("je veux parler au coach", Intent::Coach)]

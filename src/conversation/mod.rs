@@ -395,7 +395,8 @@ fn on_text(turn: &mut Turn, dialogue: &Dialogue, text: &str, facts: &Facts<'_>) 
         Step::New | Step::AskName | Step::AskEmail | Step::AskPhone | Step::AskConsent => {
             lead::on_text(turn, dialogue, text, intent, facts)
         }
-        Step::TypePromo(cart) if !matches!(intent, Intent::Cancel | Intent::Help) => {
+        // A code is one word; a sentence that asks for something else leaves the promo step.
+        Step::TypePromo(cart) if text.split_whitespace().count() == 1 || intent == Intent::Unknown => {
             turn.effects.push(Effect::CheckPromo {
                 code: text.trim().to_owned(),
                 cart: cart.clone(),

@@ -18,6 +18,7 @@ conformance!(
     a_returning_visitor_is_greeted_by_name_and_recognised_on_another_channel,
     a_full_class_queues_the_visitor_and_the_held_seat_is_claimed_from_the_offer,
     the_coach_is_asked_for_answers_and_checks_the_ticket_in_by_photo,
+    a_pack_holder_books_with_a_credit_moves_and_cancels_late,
 );
 
 /// A promo code of the studio (-20 %), created by the coach.
@@ -101,8 +102,24 @@ async fn an_english_visitor_books_in_english(store: Arc<dyn Store>) {
     assert_eq!(asked_again.state, "ask_consent");
     mary.script(&mut studio, &["yes", "book", "1", "1", "1", "no", "confirm"])
         .await;
-    mary.script(&mut studio, &["my bookings", "prices", "ARRÊT", "no thanks"])
-        .await;
+    mary.script(
+        &mut studio,
+        &[
+            "my bookings",
+            "move",
+            "1",
+            "my credits",
+            "schedule",
+            "cancel my booking",
+            "yes",
+            "help",
+            "talk to the coach",
+            "prices",
+            "ARRÊT",
+            "no thanks",
+        ],
+    )
+    .await;
     insta::assert_snapshot!("visitor_journey_en", redacted(&studio, &mary.transcript).await);
 }
 
@@ -282,4 +299,48 @@ async fn the_coach_is_asked_for_answers_and_checks_the_ticket_in_by_photo(store:
         "Commande inconnue. Écrivez simplement ce que vous souhaitez, par exemple « réserver un cours »."
     );
     assert!(store.list_promo_batches(&studio.bot.id).await.unwrap().is_empty());
+}
+
+async fn a_pack_holder_books_with_a_credit_moves_and_cancels_late(store: Arc<dyn Store>) {
+    let mut studio = Studio::open(store.clone()).await;
+    let mut lea = studio.person(Channel::Web, "lea");
+    lea.script(&mut studio, &["bonjour", "Léa", "lea@example.fr", "0644444444", "non"])
+        .await;
+    let contact = store
+        .find_contact_by_identity(
+            &studio.bot.id,
+            &coachbot::domain::contact::Identity::new(Channel::Web, "lea"),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let pack = coachbot::domain::OfferId::from("pack10");
+    let wallet = coachbot::ops::booking::buy_offer(store.as_ref(), &studio.bot, &contact.id, &pack, studio.now)
+        .await
+        .unwrap();
+    lea.script(
+        &mut studio,
+        &["réserver", "Pilates", "1", "1", "oui", "mes crédits", "déplacer", "1"],
+    )
+    .await;
+    assert_eq!(
+        store.get_wallet(&studio.bot.id, &wallet.id).await.unwrap().credits_left,
+        9
+    );
+    let booking = store
+        .list_bookings_for_contact(&studio.bot.id, &contact.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|b| b.is_active())
+        .unwrap();
+    let start = store.get_session(&studio.bot.id, &booking.session).await.unwrap().start;
+    studio.now = start - chrono::Duration::hours(3);
+    lea.script(&mut studio, &["annuler", "oui"]).await;
+    assert_eq!(
+        store.get_wallet(&studio.bot.id, &wallet.id).await.unwrap().credits_left,
+        9,
+        "a late cancel keeps the credit"
+    );
+    insta::assert_snapshot!("pack_move_late_cancel_fr", redacted(&studio, &lea.transcript).await);
 }
