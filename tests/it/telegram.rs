@@ -58,6 +58,8 @@ impl Call {
 struct FakeApi {
     calls: Arc<Mutex<Vec<Call>>>,
     photo: Arc<Mutex<Vec<u8>>>,
+    /// Updates handed out by `getUpdates` (long polling), then emptied.
+    updates: Arc<Mutex<Vec<Value>>>,
 }
 
 async fn fake_api(State(api): State<FakeApi>, method: Method, uri: Uri, body: Bytes) -> axum::response::Response {
@@ -81,7 +83,13 @@ async fn fake_api(State(api): State<FakeApi>, method: Method, uri: Uri, body: By
         "getfile" => {
             json!({ "file_id": "PHOTO", "file_unique_id": "u1", "file_size": 10, "file_path": "photos/t.png" })
         }
-        "getupdates" => json!([]),
+        "getupdates" => {
+            let queued = std::mem::take(&mut *api.updates.lock().unwrap());
+            if queued.is_empty() {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Value::Array(queued)
+        }
         _ => json!(true),
     };
     axum::Json(json!({ "ok": true, "result": result })).into_response()
@@ -122,10 +130,15 @@ fn bots() -> Bots {
 }
 
 async fn start(store: &str) -> Running {
-    start_with(store, "").await
+    start_with(store, "", true).await
 }
 
-async fn start_with(store: &str, extra: &str) -> Running {
+/// Without a public URL: long polling.
+async fn start_polling() -> Running {
+    start_with("sqlite", "", false).await
+}
+
+async fn start_with(store: &str, extra: &str, public: bool) -> Running {
     crate::support::init();
     let api = FakeApi::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -142,8 +155,9 @@ async fn start_with(store: &str, extra: &str) -> Running {
         ),
     };
     let settings = Settings::from_toml(&format!(
-        "[http]\naddr = \"127.0.0.1:0\"\npublic_url = \"https://bot.example.fr\"\n\
-         [telegram]\napi_url = {api_url:?}\n[jobs]\ninterval_secs = 0\n{store}\n{extra}"
+        "[http]\naddr = \"127.0.0.1:0\"\npublic_url = {:?}\n\
+         [telegram]\napi_url = {api_url:?}\npoll_timeout_secs = 1\n[jobs]\ninterval_secs = 0\n{store}\n{extra}",
+        if public { "https://bot.example.fr" } else { "" }
     ))
     .unwrap();
     let app = App::build(settings, bots()).await.unwrap();
@@ -369,6 +383,15 @@ async fn a_visitor_books_on_telegram_and_the_coach_checks_in_by_photo(store: &st
     assert_eq!(file["file_id"], "PHOTO", "the largest size is fetched");
     let listed = app.exchange(text(COACH, "/resas semaine")).await;
     assert!(listed["text"].as_str().unwrap().contains("Marie D."), "{listed}");
+    let created = app.exchange(text(COACH, "/promo 3 -10%")).await;
+    let batch = created["text"].as_str().unwrap().split("(lot ").nth(1).unwrap()[..5].to_owned();
+    app.exchange(text(COACH, &format!("/promos {batch} csv"))).await;
+    let csv = app.wait_for("sendDocument", 1).await.remove(0);
+    let body = String::from_utf8_lossy(&csv.body);
+    assert!(
+        body.contains(&format!("codes-{batch}.csv")) && body.contains("code,remise,fin"),
+        "{body}"
+    );
 
     let cancel = app.exchange(text(marie, "annuler")).await;
     assert_eq!(buttons(&cancel), ["yes", "no"]);
@@ -384,7 +407,7 @@ async fn a_visitor_books_on_telegram_and_the_coach_checks_in_by_photo(store: &st
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sender_flooding_the_webhook_is_held_to_the_limit() {
-    let app = start_with("sqlite", "[chat]\nmessages_per_minute = 3").await;
+    let app = start_with("sqlite", "[chat]\nmessages_per_minute = 3", true).await;
     let (flooder, other) = (777_000_001, 777_000_002);
     for n in 0..6 {
         assert_eq!(
@@ -400,4 +423,23 @@ async fn a_sender_flooding_the_webhook_is_held_to_the_limit() {
         .filter(|c| c.method == "sendmessage" && c.json()["chat_id"] == flooder)
         .count();
     assert_eq!(to_flooder, 3, "three answered, three dropped; another sender is served");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_public_url_updates_come_by_long_polling() {
+    let app = start_polling().await;
+    app.wait_for("deleteWebhook", 1).await;
+    app.api.updates.lock().unwrap().push(text(424_242, "bonjour"));
+    let greeting = app.wait_for("sendMessage", 1).await.remove(0).json();
+    assert_eq!(greeting["chat_id"], 424_242);
+    assert!(greeting["text"].as_str().unwrap().ends_with("quel est votre prénom ?"));
+    let offset = app
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "getupdates")
+        .map(|c| c.json()["offset"].as_i64().unwrap_or(0))
+        .max()
+        .unwrap();
+    assert!(offset > 0, "the next poll asks for updates after the handled one");
+    assert!(app.calls().iter().all(|c| c.method != "setwebhook"));
 }
