@@ -14,7 +14,6 @@ use super::ApiError;
 use crate::app::AppState;
 use crate::channels::telegram::{Telegram, inbound};
 use crate::config::bots::Bot;
-use crate::domain::contact::Channel;
 use crate::engine::Content;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -76,18 +75,27 @@ pub async fn handle_update(state: &AppState, bot: &Bot, update: &Update) -> Resu
             }
         }
     }
+    answer(state, &bot.id, &received.inbound).await
+}
+
+/// Handles a message and queues its replies for the sender on the message's channel.
+async fn answer(
+    state: &AppState,
+    bot: &crate::domain::BotId,
+    inbound: &crate::engine::Inbound,
+) -> Result<(), ApiError> {
     let engine = state.engine().ok_or(ApiError::Unavailable)?;
     let now = chrono::Utc::now();
     let handled = engine
-        .handle(&received.inbound, now)
+        .handle(inbound, now)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     if !handled.duplicate {
         crate::channels::queue(
             engine.store,
-            &bot.id,
-            Channel::Telegram,
-            &received.inbound.sender,
+            bot,
+            inbound.channel,
+            &inbound.sender,
             &handled.replies,
             now,
         )
@@ -194,16 +202,6 @@ pub(super) async fn twilio(
             }
         }
     }
-    let engine = state.engine().ok_or(ApiError::Unavailable)?;
-    let now = chrono::Utc::now();
-    let handled = engine
-        .handle(&received.inbound, now)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    if !handled.duplicate {
-        let to = &received.inbound.sender;
-        crate::channels::queue(engine.store, &bot.id, Channel::Whatsapp, to, &handled.replies, now).await?;
-        state.kick_outbox();
-    }
+    answer(&state, &bot.id, &received.inbound).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, "text/xml")], EMPTY_TWIML).into_response())
 }

@@ -221,3 +221,78 @@ pub fn wallet(bot_id: &str, contact: &str, credits: u32) -> coachbot::domain::bo
         created_at: t0(),
     }
 }
+
+/// The app running on port 0 with a channel's fake platform API beside it; stops when dropped.
+pub struct ChannelApp {
+    /// The app's base URL.
+    pub base: String,
+    /// Its state (the store, once ready).
+    pub state: coachbot::app::AppState,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for ChannelApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Serves `router` on a free local port (a fake platform API); returns `http://127.0.0.1:PORT`.
+pub async fn fake_server(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    base
+}
+
+/// The demo bot file with `edit` applied, parsed with these secrets.
+pub fn demo_bots(edit: impl Fn(String) -> String, secrets: &[(&str, &str)]) -> coachbot::config::bots::Bots {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bots/demo.toml");
+    let text = edit(std::fs::read_to_string(path).unwrap());
+    let secrets: std::collections::BTreeMap<String, String> = secrets
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let mut bots = coachbot::config::bots::Bots::default();
+    bots.add(coachbot::config::bots::Bot::parse("bots/demo.toml", &text, &secrets).unwrap())
+        .unwrap();
+    bots
+}
+
+/// Starts the app with `settings` (TOML, `[store]` added for `backend`: a temporary SQLite file or
+/// a fresh MongoDB database) and waits until its store is ready.
+pub async fn channel_app(backend: &str, settings: &str, bots: coachbot::config::bots::Bots) -> ChannelApp {
+    init();
+    let dir = tempfile::tempdir().unwrap();
+    let store = match backend {
+        "sqlite" => format!("[store]\nsqlite_path = {:?}", dir.path().join("coachbot.db")),
+        _ => format!(
+            "[store]\nbackend = \"mongodb\"\nmongodb_uri = {:?}\nmongodb_database = \"ch_{}\"",
+            mongodb_uri().unwrap(),
+            uuid::Uuid::new_v4().simple()
+        ),
+    };
+    let settings = coachbot::config::Settings::from_toml(&format!("{settings}\n{store}")).unwrap();
+    let app = coachbot::app::App::build(settings, bots).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel();
+    tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    for _ in 0..200 {
+        if state.store().is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    ChannelApp {
+        base,
+        state,
+        stop: Some(stop),
+        _dir: dir,
+    }
+}

@@ -4,12 +4,8 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{Method, Uri};
-use coachbot::app::App;
-use coachbot::config::Settings;
-use coachbot::config::bots::{Bot, Bots};
+use coachbot::config::bots::Bots;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -96,37 +92,33 @@ async fn fake_api(State(api): State<FakeApi>, method: Method, uri: Uri, body: By
 }
 
 struct Running {
-    base: String,
+    app: crate::support::ChannelApp,
     api: FakeApi,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    _dir: tempfile::TempDir,
 }
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+impl std::ops::Deref for Running {
+    type Target = crate::support::ChannelApp;
+    fn deref(&self) -> &Self::Target {
+        &self.app
     }
 }
 
 fn bots() -> Bots {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("bots/demo.toml"))
-        .unwrap()
-        .replace(
+    let edit = |text: String| {
+        text.replace(
             "[channels.telegram]\nenabled = false",
             "[channels.telegram]\nenabled = true",
         )
-        .replace("telegram = []", &format!("telegram = [{COACH}]"));
-    let secrets = BTreeMap::from([
-        ("COACHBOT_DEMO_TELEGRAM_TOKEN".to_owned(), TOKEN.to_owned()),
-        ("COACHBOT_DEMO_TELEGRAM_WEBHOOK_SECRET".to_owned(), SECRET.to_owned()),
-        ("COACHBOT_DEMO_TICKET_KEY".to_owned(), TICKET_KEY.to_owned()),
-    ]);
-    let mut bots = Bots::default();
-    bots.add(Bot::parse("bots/demo.toml", &text, &secrets).unwrap())
-        .unwrap();
-    bots
+        .replace("telegram = []", &format!("telegram = [{COACH}]"))
+    };
+    crate::support::demo_bots(
+        edit,
+        &[
+            ("COACHBOT_DEMO_TELEGRAM_TOKEN", TOKEN),
+            ("COACHBOT_DEMO_TELEGRAM_WEBHOOK_SECRET", SECRET),
+            ("COACHBOT_DEMO_TICKET_KEY", TICKET_KEY),
+        ],
+    )
 }
 
 async fn start(store: &str) -> Running {
@@ -139,48 +131,15 @@ async fn start_polling() -> Running {
 }
 
 async fn start_with(store: &str, extra: &str, public: bool) -> Running {
-    crate::support::init();
     let api = FakeApi::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let api_url = format!("http://{}/", listener.local_addr().unwrap());
-    let router = axum::Router::new().fallback(fake_api).with_state(api.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let dir = tempfile::tempdir().unwrap();
-    let store = match store {
-        "sqlite" => format!("[store]\nsqlite_path = {:?}", dir.path().join("coachbot.db")),
-        _ => format!(
-            "[store]\nbackend = \"mongodb\"\nmongodb_uri = {:?}\nmongodb_database = \"tg_{}\"",
-            crate::support::mongodb_uri().unwrap(),
-            uuid::Uuid::new_v4().simple()
-        ),
-    };
-    let settings = Settings::from_toml(&format!(
+    let api_url = crate::support::fake_server(axum::Router::new().fallback(fake_api).with_state(api.clone())).await;
+    let settings = format!(
         "[http]\naddr = \"127.0.0.1:0\"\npublic_url = {:?}\n\
-         [telegram]\napi_url = {api_url:?}\npoll_timeout_secs = 1\n[jobs]\ninterval_secs = 0\n{store}\n{extra}",
+         [telegram]\napi_url = \"{api_url}/\"\npoll_timeout_secs = 1\n[jobs]\ninterval_secs = 0\n{extra}",
         if public { "https://bot.example.fr" } else { "" }
-    ))
-    .unwrap();
-    let app = App::build(settings, bots()).await.unwrap();
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let (stop, stopped) = tokio::sync::oneshot::channel();
-    tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
-    let running = Running {
-        base,
-        api,
-        stop: Some(stop),
-        _dir: dir,
-    };
-    for _ in 0..200 {
-        if let Ok(r) = reqwest::get(format!("{}/ready", running.base)).await
-            && r.status() == 200
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    running
+    );
+    let app = crate::support::channel_app(store, &settings, bots()).await;
+    Running { app, api }
 }
 
 impl Running {

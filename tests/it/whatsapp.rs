@@ -4,12 +4,9 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
-use coachbot::app::{App, AppState};
 use coachbot::channels::whatsapp::signature;
-use coachbot::config::Settings;
-use coachbot::config::bots::{Bot, Bots};
+use coachbot::config::bots::Bots;
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -68,83 +65,45 @@ fn base64_encode(text: &str) -> String {
 }
 
 struct Running {
-    base: String,
-    state: AppState,
+    app: crate::support::ChannelApp,
     api: FakeTwilio,
     fake: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    _dir: tempfile::TempDir,
 }
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+impl std::ops::Deref for Running {
+    type Target = crate::support::ChannelApp;
+    fn deref(&self) -> &Self::Target {
+        &self.app
     }
 }
 
 fn bots() -> Bots {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("bots/demo.toml"))
-        .unwrap()
-        .replace(
+    let edit = |text: String| {
+        text.replace(
             "[channels.whatsapp]\nenabled = false",
             "[channels.whatsapp]\nenabled = true",
         )
-        .replace("whatsapp = []", &format!("whatsapp = [{COACH:?}]"));
-    let secrets = BTreeMap::from([
-        ("COACHBOT_DEMO_TWILIO_ACCOUNT_SID".to_owned(), SID.to_owned()),
-        ("COACHBOT_DEMO_TWILIO_AUTH_TOKEN".to_owned(), AUTH.to_owned()),
-        ("COACHBOT_DEMO_TICKET_KEY".to_owned(), TICKET_KEY.to_owned()),
-    ]);
-    let mut bots = Bots::default();
-    bots.add(Bot::parse("bots/demo.toml", &text, &secrets).unwrap())
-        .unwrap();
-    bots
+        .replace("whatsapp = []", &format!("whatsapp = [{COACH:?}]"))
+    };
+    crate::support::demo_bots(
+        edit,
+        &[
+            ("COACHBOT_DEMO_TWILIO_ACCOUNT_SID", SID),
+            ("COACHBOT_DEMO_TWILIO_AUTH_TOKEN", AUTH),
+            ("COACHBOT_DEMO_TICKET_KEY", TICKET_KEY),
+        ],
+    )
 }
 
 async fn start(store: &str) -> Running {
-    crate::support::init();
     let api = FakeTwilio::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let fake = format!("http://{}", listener.local_addr().unwrap());
-    let router = axum::Router::new().fallback(fake_twilio).with_state(api.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let dir = tempfile::tempdir().unwrap();
-    let store = match store {
-        "sqlite" => format!("[store]\nsqlite_path = {:?}", dir.path().join("coachbot.db")),
-        _ => format!(
-            "[store]\nbackend = \"mongodb\"\nmongodb_uri = {:?}\nmongodb_database = \"wa_{}\"",
-            crate::support::mongodb_uri().unwrap(),
-            uuid::Uuid::new_v4().simple()
-        ),
-    };
-    let settings = Settings::from_toml(&format!(
+    let fake = crate::support::fake_server(axum::Router::new().fallback(fake_twilio).with_state(api.clone())).await;
+    let settings = format!(
         "[http]\naddr = \"127.0.0.1:0\"\npublic_url = {PUBLIC:?}\n[twilio]\napi_url = \"{fake}/\"\n\
-         [jobs]\ninterval_secs = 0\n{store}"
-    ))
-    .unwrap();
-    let app = App::build(settings, bots()).await.unwrap();
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let state = app.state().clone();
-    let (stop, stopped) = tokio::sync::oneshot::channel();
-    tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
-    for _ in 0..200 {
-        if state.store().is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Running {
-        base,
-        state,
-        api,
-        fake,
-        stop: Some(stop),
-        _dir: dir,
-    }
+         [jobs]\ninterval_secs = 0"
+    );
+    let app = crate::support::channel_app(store, &settings, bots()).await;
+    Running { app, api, fake }
 }
 
 static SIDS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
