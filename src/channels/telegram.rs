@@ -53,7 +53,7 @@ pub fn inbound(bot: &str, update: &Update) -> Option<Received> {
         Some("en") => Some(Language::En),
         _ => None,
     };
-    let mut received = match &update.kind {
+    let received = match &update.kind {
         UpdateKind::Message(message) if message.chat.is_private() => {
             let (content, photo) = if let Some(text) = message.text() {
                 (Content::Text { text: text.to_owned() }, None)
@@ -95,9 +95,6 @@ pub fn inbound(bot: &str, update: &Update) -> Option<Received> {
         },
         _ => return None,
     };
-    if received.inbound.sender.is_empty() {
-        received.callback = None;
-    }
     Some(received)
 }
 

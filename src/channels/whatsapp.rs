@@ -13,7 +13,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{KeyInit, Mac};
 use secrecy::ExposeSecret;
-use std::collections::BTreeMap;
 use subtle::ConstantTimeEq;
 
 /// Twilio's error code for a message outside the 24-hour customer-service window.
@@ -197,11 +196,6 @@ impl Twilio {
 /// The form parameters of a body, in order.
 pub fn form(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
-}
-
-/// Parameters as a map (for logs and tests).
-pub fn params_map(params: &[(String, String)]) -> BTreeMap<&str, &str> {
-    params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
 #[cfg(test)]
