@@ -6,6 +6,10 @@
 //! 1,000 messages/s (open loop), and the process's memory per conversation (RSS growth over
 //! 5,000 new conversations).
 //!
+//! The replies go out through the outbox sender to a fake Bot API in the same process, so the
+//! saturation figure pays for two HTTP exchanges per message (the update in, the reply out) where
+//! the bare handler pays for one.
+//!
 //! `cargo bench --bench webhook`. Under `cargo test` it runs a few requests only, to prove the path.
 
 use coachbot::app::App;

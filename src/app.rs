@@ -181,22 +181,8 @@ impl AppState {
             Ok(resumed) => resumed,
             Err(error) => return tracing::warn!(%error, "resuming unanswered messages failed"),
         };
-        for (inbound, handled) in resumed {
-            let Some(bot) = self.inner.bots.get(&inbound.bot) else {
-                continue;
-            };
-            let queued = crate::channels::queue(
-                engine.store,
-                &bot.id,
-                inbound.channel,
-                &inbound.sender,
-                &handled.replies,
-                now,
-            )
-            .await;
-            if let Err(error) = queued {
-                tracing::warn!(%error, "queueing the replies of a resumed message failed");
-            }
+        if !resumed.is_empty() {
+            tracing::info!(count = resumed.len(), "unanswered messages handled; replies queued");
         }
         self.kick_outbox();
     }

@@ -90,23 +90,12 @@ pub fn replies(payload: &serde_json::Value) -> Vec<Reply> {
     }
 }
 
-/// Queues the replies to one message for a recipient on a channel.
-pub async fn queue(
-    store: &dyn Store,
-    bot: &BotId,
-    channel: Channel,
-    to: &str,
-    replies: &[Reply],
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    if replies.is_empty() {
-        return Ok(());
-    }
-    let message = OutboxMessage::new(bot.clone(), channel, to, payload(replies), now);
-    store.enqueue(&message).await
-}
+/// Recipients sent to at once by one sender.
+const CONCURRENT_RECIPIENTS: usize = 16;
 
-/// Sends the due outbox messages (at most `limit`); returns how many went out.
+/// Sends the due outbox messages (at most `limit`); returns how many went out. Messages to
+/// different recipients go out concurrently; those to one recipient in order, and after a failed
+/// one the rest wait for its retry, so a person never reads a later reply first.
 pub async fn deliver_due(
     store: &dyn Store,
     channels: &Channels,
@@ -116,35 +105,102 @@ pub async fn deliver_due(
     now: DateTime<Utc>,
     limit: u32,
 ) -> Result<usize, StoreError> {
+    use futures::StreamExt;
     let due = store
         .claim_due(now, Duration::seconds(LEASE_SECS), owner, limit)
         .await?;
-    let mut sent = 0;
+    let mut recipients: Vec<Vec<OutboxMessage>> = Vec::new();
     for message in due {
-        let result = send(channels, bots, texts, &message).await;
-        if let Err(error) = &result
-            && error.outside_window
+        match recipients
+            .iter_mut()
+            .find(|g| g[0].bot == message.bot && g[0].channel == message.channel && g[0].to == message.to)
         {
-            window_closed(store, &message).await?;
-        }
-        match result {
-            Ok(()) => {
-                store.mark_sent(&message.bot, &message.id, owner).await?;
-                sent += 1;
-            }
-            Err(error) => {
-                let attempts = message.attempts;
-                let give_up = attempts >= MAX_ATTEMPTS || error.permanent;
-                let backoff = Duration::seconds(2_i64.pow(attempts.min(12)));
-                tracing::warn!(channel = %message.channel, attempts, give_up, error = %error.reason, "sending failed");
-                metrics::counter!("coachbot_outbox_failures_total", "channel" => message.channel.as_str()).increment(1);
-                store
-                    .retry_later(&message.bot, &message.id, owner, now + backoff, &error.reason, give_up)
-                    .await?;
-            }
+            Some(group) => group.push(message),
+            None => recipients.push(vec![message]),
         }
     }
-    Ok(sent)
+    let delivery = Delivery {
+        store,
+        channels,
+        bots,
+        texts,
+        owner,
+        now,
+    };
+    let results: Vec<Result<usize, StoreError>> = futures::stream::iter(recipients)
+        .map(|group| delivery.in_order(group))
+        .buffer_unordered(CONCURRENT_RECIPIENTS)
+        .collect()
+        .await;
+    results.into_iter().sum()
+}
+
+/// One run of the sender.
+struct Delivery<'a> {
+    store: &'a dyn Store,
+    channels: &'a Channels,
+    bots: &'a Bots,
+    texts: &'a Texts,
+    owner: &'a str,
+    now: DateTime<Utc>,
+}
+
+impl Delivery<'_> {
+    /// Sends one recipient's messages in order, stopping at the first failure.
+    async fn in_order(&self, group: Vec<OutboxMessage>) -> Result<usize, StoreError> {
+        let Self {
+            store,
+            channels,
+            bots,
+            texts,
+            owner,
+            now,
+        } = *self;
+        let mut sent = 0;
+        let mut blocked: Option<DateTime<Utc>> = None;
+        for message in group {
+            if let Some(until) = blocked {
+                store
+                    .retry_later(
+                        &message.bot,
+                        &message.id,
+                        owner,
+                        until,
+                        "waiting for an earlier message",
+                        false,
+                    )
+                    .await?;
+                continue;
+            }
+            let result = send(channels, bots, texts, &message).await;
+            if let Err(error) = &result
+                && error.outside_window
+            {
+                window_closed(store, &message).await?;
+            }
+            match result {
+                Ok(()) => {
+                    store.mark_sent(&message.bot, &message.id, owner).await?;
+                    sent += 1;
+                }
+                Err(error) => {
+                    let attempts = message.attempts;
+                    let give_up = attempts >= MAX_ATTEMPTS || error.permanent;
+                    let backoff = Duration::seconds(2_i64.pow(attempts.min(12)));
+                    tracing::warn!(channel = %message.channel, attempts, give_up, error = %error.reason, "sending failed");
+                    metrics::counter!("coachbot_outbox_failures_total", "channel" => message.channel.as_str())
+                        .increment(1);
+                    store
+                        .retry_later(&message.bot, &message.id, owner, now + backoff, &error.reason, give_up)
+                        .await?;
+                    if !give_up {
+                        blocked = Some(now + backoff);
+                    }
+                }
+            }
+        }
+        Ok(sent)
+    }
 }
 
 /// Why a message did not go out.

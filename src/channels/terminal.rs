@@ -83,7 +83,7 @@ pub async fn run(settings: &Settings, bots: &Bots, args: &ChatArgs) -> anyhow::R
             content: Content::Text { text: line },
             language: None,
         };
-        let handled = engine.handle(&inbound, chrono::Utc::now()).await?;
+        let handled = engine.handle_here(&inbound, chrono::Utc::now()).await?;
         print(&mut out, &handled, &images, args.json)?;
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! Loads what the dialogue needs to decide, before each event: the catalog, the sessions open
-//! for booking, the contact's bookings and credits, and a held waitlist seat when the event
-//! claims one.
+//! for booking, the contact's bookings and credits (one [`Store::chat_snapshot`] read), and a held
+//! waitlist seat when the event claims one.
 
 use crate::config::bots::Bot;
 use crate::conversation::{BookingView, Event, Facts};
@@ -31,47 +31,33 @@ pub(super) async fn load(
     event: &Event,
     now: DateTime<Utc>,
 ) -> Result<Loaded, StoreError> {
-    let courses: Vec<Course> = store
-        .list_courses(&bot.id)
-        .await?
-        .into_iter()
-        .filter(|c| c.active)
-        .collect();
-    let all_offers = store.list_offers(&bot.id).await?;
     let horizon = now + Duration::days(i64::from(bot.booking.opens_days_before) + 1);
-    let sessions: Vec<Session> = store
-        .list_sessions(&bot.id, now, horizon)
-        .await?
+    let snapshot = store.chat_snapshot(&bot.id, &contact.id, now, horizon).await?;
+    let mut bookings: Vec<BookingView> = snapshot
+        .bookings
+        .into_iter()
+        .filter(|(booking, session)| booking.is_active() && session.start > now)
+        .map(|(booking, session)| BookingView {
+            course: snapshot
+                .courses
+                .iter()
+                .find(|c| c.id == session.course)
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+            booking,
+            session,
+        })
+        .collect();
+    bookings.sort_by_key(|b| b.session.start);
+    let courses: Vec<Course> = snapshot.courses.into_iter().filter(|c| c.active).collect();
+    let all_offers = snapshot.offers;
+    let sessions: Vec<Session> = snapshot
+        .sessions
         .into_iter()
         .filter(|s| !s.cancelled && courses.iter().any(|c| c.id == s.course))
         .collect();
-    let mut bookings = Vec::new();
-    for booking in store.list_bookings_for_contact(&bot.id, &contact.id).await? {
-        if !booking.is_active() {
-            continue;
-        }
-        let session = match sessions.iter().find(|s| s.id == booking.session) {
-            Some(session) => session.clone(),
-            None => store.get_session(&bot.id, &booking.session).await?,
-        };
-        if session.start <= now {
-            continue;
-        }
-        let course = store
-            .get_course(&bot.id, &session.course)
-            .await
-            .map(|c| c.name)
-            .unwrap_or_default();
-        bookings.push(BookingView {
-            booking,
-            session,
-            course,
-        });
-    }
-    bookings.sort_by_key(|b| b.session.start);
-    let wallets = store
-        .list_wallets(&bot.id, &contact.id)
-        .await?
+    let wallets = snapshot
+        .wallets
         .into_iter()
         .filter(|w| w.usable(now))
         .filter_map(|w| {

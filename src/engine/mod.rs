@@ -9,13 +9,15 @@ mod facts;
 use crate::admin::AdminContext;
 use crate::config::bots::{Bot, Bots};
 use crate::conversation::{Dialogue, Event, Intent, handle};
+use crate::domain::OutboxId;
 use crate::domain::contact::{Channel, Contact, Identity, Phone};
 use crate::domain::dialogue::{ChatLine, ConversationRecord};
 use crate::domain::inbound::InboundRecord;
 use crate::domain::language::Language;
+use crate::domain::outbox::OutboxMessage;
 use crate::domain::reply::Reply;
 use crate::i18n::Texts;
-use crate::store::{Store, StoreError};
+use crate::store::{Finish, Store, StoreError};
 use crate::t;
 use crate::tickets::TicketKeys;
 use chrono::{DateTime, Duration, Utc};
@@ -110,9 +112,19 @@ pub struct Engine<'a> {
 }
 
 impl Engine<'_> {
-    /// Handles one inbound message at `now`.
+    /// Handles one inbound message at `now` and queues the replies for its sender, in the same
+    /// write that saves the conversation and marks the message done.
     #[tracing::instrument(skip_all, fields(bot = %inbound.bot, channel = %inbound.channel))]
     pub async fn handle(&self, inbound: &Inbound, now: DateTime<Utc>) -> Result<Handled, EngineError> {
+        self.handle_with(inbound, now, true).await
+    }
+
+    /// Handles one inbound message at `now`, the replies only returned (the terminal prints them).
+    pub async fn handle_here(&self, inbound: &Inbound, now: DateTime<Utc>) -> Result<Handled, EngineError> {
+        self.handle_with(inbound, now, false).await
+    }
+
+    async fn handle_with(&self, inbound: &Inbound, now: DateTime<Utc>, queue: bool) -> Result<Handled, EngineError> {
         let bot = self
             .bots
             .get(&inbound.bot)
@@ -133,14 +145,15 @@ impl Engine<'_> {
                 ..Handled::default()
             });
         }
-        let handled = self.process(bot, inbound, now).await?;
-        self.store.mark_inbound_done(&bot.id, &key).await?;
+        let (handled, conversation) = self.process(bot, inbound, now).await?;
+        self.finish(bot, &key, inbound, &handled, conversation, queue, now)
+            .await?;
         Ok(handled)
     }
 
     /// Handles again the messages recorded before `before` and never marked done (the process
-    /// stopped between recording and answering); returns them with what was done, for the
-    /// caller to send. A photo's bytes are not kept, so a resumed photo reads as one without a code.
+    /// stopped between recording and answering), queueing their replies; returns them with what
+    /// was done. A photo's bytes are not kept, so a resumed photo reads as one without a code.
     pub async fn resume_unhandled(
         &self,
         before: DateTime<Utc>,
@@ -156,15 +169,55 @@ impl Engine<'_> {
                 continue;
             };
             tracing::info!(key = %record.key, "handling a message left unanswered");
-            let handled = self.process(bot, &inbound, now).await?;
-            self.store.mark_inbound_done(&record.bot, &record.key).await?;
+            let (handled, conversation) = self.process(bot, &inbound, now).await?;
+            self.finish(bot, &record.key, &inbound, &handled, conversation, true, now)
+                .await?;
             resumed.push((inbound, handled));
         }
         Ok(resumed)
     }
 
-    /// Handles a message already recorded (a replay of [`Engine::handle`] after a crash).
-    pub async fn process(&self, bot: &Bot, inbound: &Inbound, now: DateTime<Utc>) -> Result<Handled, EngineError> {
+    /// One write: the replies queued (under an id taken from the message's, so a message handled
+    /// twice after a crash queues them once), the conversation saved, the message marked done.
+    #[allow(clippy::too_many_arguments)]
+    async fn finish(
+        &self,
+        bot: &Bot,
+        key: &str,
+        inbound: &Inbound,
+        handled: &Handled,
+        conversation: Option<ConversationRecord>,
+        queue: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let reply = (queue && !handled.replies.is_empty()).then(|| OutboxMessage {
+            id: OutboxId::from(format!("reply-{key}")),
+            ..OutboxMessage::new(
+                bot.id.clone(),
+                inbound.channel,
+                inbound.sender.clone(),
+                crate::channels::payload(&handled.replies),
+                now,
+            )
+        });
+        self.store
+            .finish_inbound(&Finish {
+                bot: bot.id.clone(),
+                key: key.to_owned(),
+                conversation,
+                reply,
+            })
+            .await
+    }
+
+    /// Handles a message already recorded: what to answer, and the conversation to save (none
+    /// for a coach's command).
+    async fn process(
+        &self,
+        bot: &Bot,
+        inbound: &Inbound,
+        now: DateTime<Utc>,
+    ) -> Result<(Handled, Option<ConversationRecord>), EngineError> {
         let identity = Identity::new(inbound.channel, inbound.sender.clone());
         if bot.coach.includes(&identity) {
             let admin = match &inbound.content {
@@ -175,11 +228,12 @@ impl Engine<'_> {
                 _ => None,
             };
             if let Some(reply) = admin {
-                return Ok(Handled {
+                let handled = Handled {
                     replies: vec![reply],
                     state: "admin".into(),
                     ..Handled::default()
-                });
+                };
+                return Ok((handled, None));
             }
         }
         let contact = self.contact(bot, inbound, &identity, now).await?;
@@ -189,13 +243,16 @@ impl Engine<'_> {
             && !text.trim().eq_ignore_ascii_case("/start")
         {
             tracing::warn!(sender = %identity.key(), command = %text.split_whitespace().next().unwrap_or_default(), "a visitor typed a coach command");
-            return Ok(Handled {
+            let handled = Handled {
                 replies: vec![Reply::text(t!(self.texts, language, "visitor-unknown-command"))],
                 state: "visitor".into(),
                 ..Handled::default()
-            });
+            };
+            return Ok((handled, None));
         }
-        self.dialogue(bot, inbound, contact, now).await
+        self.dialogue(bot, inbound, contact, now)
+            .await
+            .map(|(h, c)| (h, Some(c)))
     }
 
     fn admin<'b>(&'b self, bot: &'b Bot, now: DateTime<Utc>) -> AdminContext<'b> {
@@ -260,7 +317,7 @@ impl Engine<'_> {
         inbound: &Inbound,
         mut contact: Contact,
         now: DateTime<Utc>,
-    ) -> Result<Handled, EngineError> {
+    ) -> Result<(Handled, ConversationRecord), EngineError> {
         let record = self.store.load_conversation(&bot.id, &contact.id).await?;
         let mut dialogue: Dialogue = record
             .as_ref()
@@ -316,8 +373,7 @@ impl Engine<'_> {
             recent,
             updated_at: now,
         };
-        self.store.save_conversation(&record).await?;
-        Ok(handled)
+        Ok((handled, record))
     }
 }
 

@@ -75,31 +75,18 @@ pub async fn handle_update(state: &AppState, bot: &Bot, update: &Update) -> Resu
             }
         }
     }
-    answer(state, &bot.id, &received.inbound).await
+    answer(state, &received.inbound).await
 }
 
-/// Handles a message and queues its replies for the sender on the message's channel.
-async fn answer(
-    state: &AppState,
-    bot: &crate::domain::BotId,
-    inbound: &crate::engine::Inbound,
-) -> Result<(), ApiError> {
+/// Handles a message; the engine queues its replies for the sender on the message's channel.
+async fn answer(state: &AppState, inbound: &crate::engine::Inbound) -> Result<(), ApiError> {
     let engine = state.engine().ok_or(ApiError::Unavailable)?;
     let now = chrono::Utc::now();
     let handled = engine
         .handle(inbound, now)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    if !handled.duplicate {
-        crate::channels::queue(
-            engine.store,
-            bot,
-            inbound.channel,
-            &inbound.sender,
-            &handled.replies,
-            now,
-        )
-        .await?;
+    if !handled.duplicate && !handled.replies.is_empty() {
         state.kick_outbox();
     }
     Ok(())
@@ -202,6 +189,6 @@ pub(super) async fn twilio(
             }
         }
     }
-    answer(&state, &bot.id, &received.inbound).await?;
+    answer(&state, &received.inbound).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, "text/xml")], EMPTY_TWIML).into_response())
 }

@@ -125,6 +125,35 @@ pub struct BatchUsage {
     pub used: u64,
 }
 
+/// The end of handling one inbound message, written in one step by
+/// [`MessageStore::finish_inbound`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finish {
+    /// The bot.
+    pub bot: BotId,
+    /// The inbound record's key.
+    pub key: String,
+    /// The conversation as it now stands (none for a coach's command).
+    pub conversation: Option<ConversationRecord>,
+    /// The replies to send, as one outbox message whose id comes from the inbound key.
+    pub reply: Option<OutboxMessage>,
+}
+
+/// What a dialogue step reads about one contact of a bot, in one call.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChatSnapshot {
+    /// Every course.
+    pub courses: Vec<Course>,
+    /// Every offer.
+    pub offers: Vec<Offer>,
+    /// Sessions starting in the window asked for, by start.
+    pub sessions: Vec<Session>,
+    /// The contact's bookings, with the session of each (even outside the window).
+    pub bookings: Vec<(Booking, Session)>,
+    /// The contact's wallets.
+    pub wallets: Vec<Wallet>,
+}
+
 /// Everything coachbot keeps, as one object: `Arc<dyn Store>`. The operations are grouped by
 /// aggregate in the supertraits, all callable on a `dyn Store`; on a concrete backend type,
 /// `use coachbot::store::prelude::*` brings them into scope.
@@ -137,6 +166,34 @@ pub trait Store:
     fn backend(&self) -> &'static str;
     /// Checks that the backend answers.
     async fn ping(&self) -> StoreResult<()>;
+
+    /// What a dialogue step reads about `contact`: the catalog, the sessions starting in
+    /// `[from, to)`, the contact's bookings with their sessions and their wallets. This default
+    /// makes one call per part; SQLite reads it all in one go.
+    async fn chat_snapshot(
+        &self,
+        bot: &BotId,
+        contact: &ContactId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<ChatSnapshot> {
+        let sessions = self.list_sessions(bot, from, to).await?;
+        let mut bookings = Vec::new();
+        for booking in self.list_bookings_for_contact(bot, contact).await? {
+            let session = match sessions.iter().find(|s| s.id == booking.session) {
+                Some(session) => session.clone(),
+                None => self.get_session(bot, &booking.session).await?,
+            };
+            bookings.push((booking, session));
+        }
+        Ok(ChatSnapshot {
+            courses: self.list_courses(bot).await?,
+            offers: self.list_offers(bot).await?,
+            sessions,
+            bookings,
+            wallets: self.list_wallets(bot, contact).await?,
+        })
+    }
 }
 
 /// Contacts and their conversations.
@@ -359,6 +416,11 @@ pub trait MessageStore: Send + Sync {
         error: &str,
         give_up: bool,
     ) -> StoreResult<bool>;
+    /// Ends the handling of an inbound message: the reply queued (once: its id is fixed, so a
+    /// second call queues nothing more), the conversation saved, the message marked done. SQLite
+    /// writes the three in one transaction; MongoDB in that order, so a stop between two steps
+    /// leaves the message not done, to be handled again, and its reply is not queued twice.
+    async fn finish_inbound(&self, finish: &Finish) -> StoreResult<()>;
     /// Records an inbound message unless its key was seen; true the first time only.
     async fn record_inbound_once(&self, record: &InboundRecord) -> StoreResult<bool>;
     /// Marks an inbound message handled.

@@ -21,6 +21,8 @@ const PUBLIC: &str = "https://bot.example.fr";
 struct FakeTwilio {
     sent: Arc<Mutex<Vec<BTreeMap<String, String>>>>,
     photo: Arc<Mutex<Vec<u8>>>,
+    /// Numbers whose next message fails once with a 500.
+    fail_once: Arc<Mutex<Vec<String>>>,
 }
 
 async fn fake_twilio(
@@ -47,7 +49,14 @@ async fn fake_twilio(
     }
     let form: BTreeMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     let closed = form.get("To").is_some_and(|to| to == &format!("whatsapp:{CLOSED}"));
+    let to = form.get("To").cloned().unwrap_or_default();
     api.sent.lock().unwrap().push(form);
+    let mut fail_once = api.fail_once.lock().unwrap();
+    if let Some(at) = fail_once.iter().position(|n| to == format!("whatsapp:{n}")) {
+        fail_once.remove(at);
+        return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "down").into_response();
+    }
+    drop(fail_once);
     if closed {
         let error = serde_json::json!({ "code": 63016, "message": "Failed to send freeform message because you are outside the allowed window.", "status": 400 });
         return (axum::http::StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
@@ -279,4 +288,44 @@ async fn a_visitor_books_on_whatsapp_and_the_coach_checks_in_by_photo(store: &st
     }
     assert!(tagged, "the contact is marked");
     assert_eq!(app.sent_to(CLOSED).len(), 1, "one attempt, given up");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_reply_holds_back_that_persons_next_ones_only() {
+    use coachbot::domain::contact::Channel;
+    use coachbot::domain::outbox::OutboxMessage;
+    let app = start("sqlite").await;
+    let store = app.state.store().unwrap().clone();
+    let demo = coachbot::domain::BotId::parse("demo").unwrap();
+    let (anna, ben) = ("+33611111111", "+33622222222");
+    app.api.fail_once.lock().unwrap().push(anna.to_owned());
+    let now = chrono::Utc::now();
+    for (to, text) in [(anna, "un"), (anna, "deux"), (ben, "trois")] {
+        let payload = serde_json::json!({ "text": text });
+        store
+            .enqueue(&OutboxMessage::new(demo.clone(), Channel::Whatsapp, to, payload, now))
+            .await
+            .unwrap();
+    }
+    app.state.kick_outbox();
+    let bodies = |to: &str| app.sent_to(to).iter().map(|m| m["Body"].clone()).collect::<Vec<_>>();
+    for _ in 0..400 {
+        if !bodies(ben).is_empty() && !bodies(anna).is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(bodies(ben), ["trois"], "another person is not held back");
+    assert_eq!(
+        bodies(anna),
+        ["un"],
+        "after a failure, the next reply to the same person waits"
+    );
+    for _ in 0..600 {
+        if bodies(anna).len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(bodies(anna), ["un", "un", "deux"], "retried, then in order");
 }

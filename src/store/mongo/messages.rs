@@ -4,7 +4,7 @@ use super::{MongoStore, backend_error, is_duplicate, key, to_document, with};
 use crate::domain::inbound::InboundRecord;
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::{BotId, OutboxId};
-use crate::store::MessageStore;
+use crate::store::{ContactStore, Finish, MessageStore};
 use crate::store::{StoreError, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -16,6 +16,22 @@ impl MessageStore for MongoStore {
     async fn enqueue(&self, message: &OutboxMessage) -> StoreResult<()> {
         self.insert("outbox", message, "outbox message", message.id.as_str())
             .await
+    }
+
+    async fn finish_inbound(&self, finish: &Finish) -> StoreResult<()> {
+        if let Some(reply) = &finish.reply {
+            match self.enqueue(reply).await {
+                Ok(()) | Err(StoreError::Conflict { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if let Some(conversation) = &finish.conversation {
+            self.save_conversation(conversation).await?;
+        }
+        match self.mark_inbound_done(&finish.bot, &finish.key).await {
+            Ok(()) | Err(StoreError::NotFound) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     async fn get_outbox(&self, bot: &BotId, id: &OutboxId) -> StoreResult<OutboxMessage> {

@@ -1,13 +1,13 @@
 //! Bookings and credit wallets.
 
-use super::{SqliteStore, args, backend_error, from_doc, query, to_doc, write_error};
+use super::{SqliteStore, Tx, args, backend_error, one, run, scalar, to_doc, unique_violation, write_error};
 use crate::domain::booking::{Booking, BookingStatus, Payment, Wallet};
 use crate::domain::{BookingId, BotId, ContactId, SessionId, WalletId};
 use crate::store::BookingStore;
 use crate::store::{BookOutcome, StoreError, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use rusqlite::Connection;
 
 #[async_trait]
 impl BookingStore for SqliteStore {
@@ -31,56 +31,45 @@ impl BookingStore for SqliteStore {
     }
 
     async fn book(&self, booking: &Booking) -> StoreResult<BookOutcome> {
-        let mut tx = self.writer.begin().await.map_err(backend_error)?;
-        let outcome = self.book_in(&mut tx, booking, true).await?;
-        if outcome == BookOutcome::Booked {
-            tx.commit().await.map_err(backend_error)?;
-        }
-        Ok(outcome)
+        let booking = booking.clone();
+        self.write(move |tx| book_in(tx, &booking, true)).await
     }
 
     async fn cancel_booking(&self, bot: &BotId, id: &BookingId, refund_credit: bool) -> StoreResult<Option<Booking>> {
-        let mut tx = self.writer.begin().await.map_err(backend_error)?;
-        let Some(booking) = Self::end_in(&mut tx, bot.as_str(), id.as_str(), "cancelled", None).await? else {
-            return Ok(None);
-        };
-        if let (true, Payment::Credit { wallet }) = (refund_credit, &booking.payment) {
-            change_credit(&mut tx, bot.as_str(), wallet, 1, booking.created_at).await?;
-        }
-        tx.commit().await.map_err(backend_error)?;
-        Ok(Some(Booking {
-            status: BookingStatus::Cancelled,
-            ..booking
-        }))
+        let (bot, id) = (bot.to_string(), id.to_string());
+        self.write(move |tx| {
+            let Some(booking) = end_in(tx, &bot, &id, "cancelled", None)? else {
+                return Ok(None);
+            };
+            if let (true, Payment::Credit { wallet }) = (refund_credit, &booking.payment) {
+                change_credit(tx, &bot, wallet, 1, booking.created_at)?;
+            }
+            Ok(Some(Booking {
+                status: BookingStatus::Cancelled,
+                ..booking
+            }))
+        })
+        .await
     }
 
     async fn move_booking(&self, old: &BookingId, new: &Booking) -> StoreResult<BookOutcome> {
-        let mut tx = self.writer.begin().await.map_err(backend_error)?;
-        if Self::end_in(&mut tx, new.bot.as_str(), old.as_str(), "cancelled", None)
-            .await?
-            .is_none()
-        {
-            return Ok(BookOutcome::NotActive);
-        }
-        let outcome = self.book_in(&mut tx, new, false).await?;
-        if outcome == BookOutcome::Booked {
-            tx.commit().await.map_err(backend_error)?;
-        }
-        Ok(outcome)
+        let (old, new) = (old.to_string(), new.clone());
+        self.write(move |tx| {
+            if end_in(tx, new.bot.as_str(), &old, "cancelled", None)?.is_none() {
+                return Ok(BookOutcome::NotActive);
+            }
+            book_in(tx, &new, false)
+        })
+        .await
     }
 
     async fn expire_hold(&self, bot: &BotId, id: &BookingId, now: DateTime<Utc>) -> StoreResult<bool> {
-        let mut tx = self.writer.begin().await.map_err(backend_error)?;
-        let ended = Self::end_in(
-            &mut tx,
-            bot.as_str(),
-            id.as_str(),
-            "expired",
-            Some(now.timestamp_millis()),
-        )
-        .await?;
-        tx.commit().await.map_err(backend_error)?;
-        Ok(ended.is_some())
+        let (bot, id) = (bot.to_string(), id.to_string());
+        self.write(move |tx| {
+            let ended = end_in(tx, &bot, &id, "expired", Some(now.timestamp_millis()))?;
+            Ok(ended.is_some())
+        })
+        .await
     }
 
     async fn list_expired_holds(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Booking>> {
@@ -184,30 +173,24 @@ impl BookingStore for SqliteStore {
     }
 }
 
-pub(super) type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
-
-/// Takes a seat inside a transaction; `None` when taken, else why not.
-pub(super) async fn take_seat(tx: &mut Tx<'_>, bot: &str, session: &str) -> StoreResult<Option<BookOutcome>> {
-    let taken = query(
+/// Takes a seat; `None` when taken, else why not.
+pub(super) fn take_seat(conn: &Connection, bot: &str, session: &str) -> StoreResult<Option<BookOutcome>> {
+    let taken = run(
+        conn,
         "UPDATE sessions SET doc = json_set(doc, '$.seats_taken', (doc ->> '$.seats_taken') + 1) \
          WHERE bot = ? AND id = ? AND NOT (doc ->> '$.cancelled') AND (doc ->> '$.seats_taken') < (doc ->> '$.capacity')",
-        args![bot, session],
+        &args![bot, session],
     )
-    .execute(&mut **tx)
-    .await
     .map_err(backend_error)?;
-    if taken.rows_affected() == 1 {
+    if taken == 1 {
         return Ok(None);
     }
-    let row = query(
+    let cancelled: bool = scalar(
+        conn,
         "SELECT doc ->> '$.cancelled' FROM sessions WHERE bot = ? AND id = ?",
-        args![bot, session],
-    )
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(backend_error)?
+        &args![bot, session],
+    )?
     .ok_or(StoreError::NotFound)?;
-    let cancelled: bool = row.try_get(0).map_err(backend_error)?;
     Ok(Some(if cancelled {
         BookOutcome::SessionCancelled
     } else {
@@ -215,91 +198,91 @@ pub(super) async fn take_seat(tx: &mut Tx<'_>, bot: &str, session: &str) -> Stor
     }))
 }
 
-pub(super) async fn free_seat(tx: &mut Tx<'_>, bot: &str, session: &str) -> StoreResult<()> {
-    query(
+pub(super) fn free_seat(conn: &Connection, bot: &str, session: &str) -> StoreResult<()> {
+    run(
+        conn,
         "UPDATE sessions SET doc = json_set(doc, '$.seats_taken', (doc ->> '$.seats_taken') - 1) \
          WHERE bot = ? AND id = ? AND (doc ->> '$.seats_taken') > 0",
-        args![bot, session],
+        &args![bot, session],
     )
-    .execute(&mut **tx)
-    .await
     .map_err(backend_error)?;
     Ok(())
 }
 
-pub(super) async fn change_credit(
-    tx: &mut Tx<'_>,
+pub(super) fn change_credit(
+    conn: &Connection,
     bot: &str,
     wallet: &WalletId,
     delta: i64,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
-    let changed = query(
+    let changed = run(
+        conn,
         "UPDATE wallets SET doc = json_set(doc, '$.credits_left', (doc ->> '$.credits_left') + ?) \
          WHERE bot = ? AND id = ? AND (? > 0 OR ((doc ->> '$.credits_left') > 0 AND (doc ->> '$.expires_at') > ?))",
-        args![delta, bot, wallet.as_str(), delta, now.timestamp_millis()],
+        &args![delta, bot, wallet.as_str(), delta, now.timestamp_millis()],
     )
-    .execute(&mut **tx)
-    .await
     .map_err(backend_error)?;
-    Ok(changed.rows_affected() == 1)
+    Ok(changed == 1)
 }
 
 /// Inserts a booking; `false` when the contact already holds a seat in that session.
-pub(super) async fn insert_active(tx: &mut Tx<'_>, booking: &Booking) -> StoreResult<bool> {
-    match query("INSERT INTO bookings (doc) VALUES (?)", args![to_doc(booking)?])
-        .execute(&mut **tx)
-        .await
-    {
+pub(super) fn insert_active(conn: &Connection, booking: &Booking) -> StoreResult<bool> {
+    match run(conn, "INSERT INTO bookings (doc) VALUES (?)", &args![to_doc(booking)?]) {
         Ok(_) => Ok(true),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() && e.message().contains("session") => Ok(false),
+        Err(e) if unique_violation(&e, "session") => Ok(false),
         Err(e) => Err(write_error(e, "booking", booking.id.as_str())),
     }
 }
 
-impl SqliteStore {
-    async fn book_in(&self, tx: &mut Tx<'_>, booking: &Booking, take_credit: bool) -> StoreResult<BookOutcome> {
-        let bot = booking.bot.as_str();
-        if !insert_active(tx, booking).await? {
-            return Ok(BookOutcome::AlreadyBooked);
-        }
-        if let Some(refused) = take_seat(tx, bot, booking.session.as_str()).await? {
-            return Ok(refused);
-        }
-        if let (true, Payment::Credit { wallet }) = (take_credit, &booking.payment)
-            && !change_credit(tx, bot, wallet, -1, booking.created_at).await?
-        {
-            return Ok(BookOutcome::NoCredit);
-        }
-        Ok(BookOutcome::Booked)
-    }
+/// Inserts the booking and takes its seat (and a credit); anything refused rolls it all back.
+fn book_in(tx: &Tx, booking: &Booking, take_credit: bool) -> StoreResult<BookOutcome> {
+    let bot = booking.bot.as_str();
+    let outcome = if !insert_active(tx, booking)? {
+        BookOutcome::AlreadyBooked
+    } else if let Some(refused) = take_seat(tx, bot, booking.session.as_str())? {
+        refused
+    } else if let (true, Payment::Credit { wallet }) = (take_credit, &booking.payment)
+        && !change_credit(tx, bot, wallet, -1, booking.created_at)?
+    {
+        BookOutcome::NoCredit
+    } else {
+        BookOutcome::Booked
+    };
+    Ok(settle(tx, outcome))
+}
 
-    /// Marks an active booking cancelled (or expired) inside a transaction and frees its seat.
-    async fn end_in(
-        tx: &mut Tx<'_>,
-        bot: &str,
-        id: &str,
-        status: &str,
-        only_pending_before: Option<i64>,
-    ) -> StoreResult<Option<Booking>> {
-        let row = match only_pending_before {
-            None => query(
-                "UPDATE bookings SET doc = json_set(doc, '$.status', ?) \
-                 WHERE bot = ? AND id = ? AND status IN ('pending_payment', 'confirmed') RETURNING doc",
-                args![status, bot, id],
-            ),
-            Some(now) => query(
-                "UPDATE bookings SET doc = json_set(doc, '$.status', ?) \
-                 WHERE bot = ? AND id = ? AND status = 'pending_payment' AND (doc ->> '$.hold_until') <= ? RETURNING doc",
-                args![status, bot, id, now],
-            ),
-        }
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(backend_error)?;
-        let Some(row) = row else { return Ok(None) };
-        let booking: Booking = from_doc(&row)?;
-        free_seat(tx, bot, booking.session.as_str()).await?;
-        Ok(Some(booking))
+/// Keeps the write only when the booking was made: a refusal undoes whatever it had written.
+pub(super) fn settle(tx: &Tx, outcome: BookOutcome) -> BookOutcome {
+    if outcome != BookOutcome::Booked {
+        tx.discard();
     }
+    outcome
+}
+
+/// Marks an active booking cancelled (or expired) and frees its seat.
+fn end_in(
+    conn: &Connection,
+    bot: &str,
+    id: &str,
+    status: &str,
+    only_pending_before: Option<i64>,
+) -> StoreResult<Option<Booking>> {
+    let booking: Option<Booking> = match only_pending_before {
+        None => one(
+            conn,
+            "UPDATE bookings SET doc = json_set(doc, '$.status', ?) \
+             WHERE bot = ? AND id = ? AND status IN ('pending_payment', 'confirmed') RETURNING doc",
+            &args![status, bot, id],
+        ),
+        Some(now) => one(
+            conn,
+            "UPDATE bookings SET doc = json_set(doc, '$.status', ?) \
+             WHERE bot = ? AND id = ? AND status = 'pending_payment' AND (doc ->> '$.hold_until') <= ? RETURNING doc",
+            &args![status, bot, id, now],
+        ),
+    }?;
+    let Some(booking) = booking else { return Ok(None) };
+    free_seat(conn, bot, booking.session.as_str())?;
+    Ok(Some(booking))
 }

@@ -1,6 +1,6 @@
 //! Courses, offers and sessions with their seats.
 
-use super::{SqliteStore, args, backend_error, query, to_doc};
+use super::{SqliteStore, args, backend_error, scalar, to_doc};
 use crate::domain::catalog::{Course, Offer};
 use crate::domain::session::Session;
 use crate::domain::{BotId, CourseId, OfferId, SessionId};
@@ -8,7 +8,6 @@ use crate::store::CatalogStore;
 use crate::store::{SeatOutcome, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 
 #[async_trait]
 impl CatalogStore for SqliteStore {
@@ -101,18 +100,20 @@ impl CatalogStore for SqliteStore {
     }
 
     async fn reserve_seat(&self, bot: &BotId, id: &SessionId) -> StoreResult<SeatOutcome> {
-        let row = query(
-            "UPDATE sessions SET doc = json_set(doc, '$.seats_taken', (doc ->> '$.seats_taken') + 1) \
-             WHERE bot = ? AND id = ? AND NOT (doc ->> '$.cancelled') \
-               AND (doc ->> '$.seats_taken') < (doc ->> '$.capacity') \
-             RETURNING doc ->> '$.seats_taken'",
-            args![bot.as_str(), id.as_str()],
-        )
-        .fetch_optional(&self.writer)
-        .await
-        .map_err(backend_error)?;
-        if let Some(row) = row {
-            let seats_taken: i64 = row.try_get(0).map_err(backend_error)?;
+        let args = args![bot.as_str(), id.as_str()];
+        let taken: Option<i64> = self
+            .write(move |tx| {
+                scalar(
+                    tx,
+                    "UPDATE sessions SET doc = json_set(doc, '$.seats_taken', (doc ->> '$.seats_taken') + 1) \
+                     WHERE bot = ? AND id = ? AND NOT (doc ->> '$.cancelled') \
+                       AND (doc ->> '$.seats_taken') < (doc ->> '$.capacity') \
+                     RETURNING doc ->> '$.seats_taken'",
+                    &args,
+                )
+            })
+            .await?;
+        if let Some(seats_taken) = taken {
             return Ok(SeatOutcome::Reserved {
                 seats_taken: u32::try_from(seats_taken).map_err(backend_error)?,
             });

@@ -1,63 +1,63 @@
 //! Contacts and their conversations.
 
-use super::{SqliteStore, args, backend_error, query, to_doc, write_error};
+use super::{SqliteStore, Tx, args, backend_error, run, to_doc, write_error};
 use crate::domain::contact::{Contact, Email, Identity, Phone};
 use crate::domain::dialogue::ConversationRecord;
 use crate::domain::{BotId, ContactId};
 use crate::store::ContactStore;
 use crate::store::{Page, PageRequest, StoreError, StoreResult};
 use async_trait::async_trait;
-use sqlx::{Sqlite, Transaction};
 
-impl SqliteStore {
-    async fn insert_identities(tx: &mut Transaction<'_, Sqlite>, contact: &Contact) -> StoreResult<()> {
-        for identity in &contact.identities {
-            query(
-                "INSERT INTO contact_identities (bot, identity, contact) VALUES (?, ?, ?)",
-                args![contact.bot.as_str(), identity.key(), contact.id.as_str()],
-            )
-            .execute(&mut **tx)
-            .await
-            .map_err(|e| write_error(e, "identity", identity.key()))?;
-        }
-        Ok(())
+pub(super) const SAVE_CONVERSATION: &str =
+    "INSERT INTO conversations (doc) VALUES (?) ON CONFLICT (bot, contact) DO UPDATE SET doc = excluded.doc";
+
+fn insert_identities(tx: &Tx, bot: &str, id: &str, identities: &[String]) -> StoreResult<()> {
+    for identity in identities {
+        run(
+            tx,
+            "INSERT INTO contact_identities (bot, identity, contact) VALUES (?, ?, ?)",
+            &args![bot, identity, id],
+        )
+        .map_err(|e| write_error(e, "identity", identity))?;
     }
+    Ok(())
 }
 
 #[async_trait]
 impl ContactStore for SqliteStore {
     async fn insert_contact(&self, contact: &Contact) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await.map_err(backend_error)?;
-        Self::insert_identities(&mut tx, contact).await?;
-        query("INSERT INTO contacts (doc) VALUES (?)", args![to_doc(contact)?])
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| write_error(e, "contact", contact.id.as_str()))?;
-        tx.commit().await.map_err(backend_error)
+        let (bot, id, doc) = (contact.bot.to_string(), contact.id.to_string(), to_doc(contact)?);
+        let identities: Vec<String> = contact.identities.iter().map(Identity::key).collect();
+        self.write(move |tx| {
+            insert_identities(tx, &bot, &id, &identities)?;
+            run(tx, "INSERT INTO contacts (doc) VALUES (?)", &args![doc]).map_err(|e| write_error(e, "contact", id))?;
+            Ok(())
+        })
+        .await
     }
 
     async fn update_contact(&self, contact: &Contact) -> StoreResult<()> {
-        let (bot, id) = (contact.bot.as_str(), contact.id.as_str());
-        let mut tx = self.writer.begin().await.map_err(backend_error)?;
-        let updated = query(
-            "UPDATE contacts SET doc = ? WHERE bot = ? AND id = ?",
-            args![to_doc(contact)?, bot, id],
-        )
-        .execute(&mut *tx)
+        let (bot, id, doc) = (contact.bot.to_string(), contact.id.to_string(), to_doc(contact)?);
+        let identities: Vec<String> = contact.identities.iter().map(Identity::key).collect();
+        self.write(move |tx| {
+            let updated = run(
+                tx,
+                "UPDATE contacts SET doc = ? WHERE bot = ? AND id = ?",
+                &args![doc, &bot, &id],
+            )
+            .map_err(backend_error)?;
+            if updated == 0 {
+                return Err(StoreError::NotFound);
+            }
+            run(
+                tx,
+                "DELETE FROM contact_identities WHERE bot = ? AND contact = ?",
+                &args![&bot, &id],
+            )
+            .map_err(backend_error)?;
+            insert_identities(tx, &bot, &id, &identities)
+        })
         .await
-        .map_err(backend_error)?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        query(
-            "DELETE FROM contact_identities WHERE bot = ? AND contact = ?",
-            args![bot, id],
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(backend_error)?;
-        Self::insert_identities(&mut tx, contact).await?;
-        tx.commit().await.map_err(backend_error)
     }
 
     async fn get_contact(&self, bot: &BotId, id: &ContactId) -> StoreResult<Contact> {
@@ -116,11 +116,6 @@ impl ContactStore for SqliteStore {
     }
 
     async fn save_conversation(&self, record: &ConversationRecord) -> StoreResult<()> {
-        self.execute(
-            "INSERT INTO conversations (doc) VALUES (?) ON CONFLICT (bot, contact) DO UPDATE SET doc = excluded.doc",
-            args![to_doc(record)?],
-        )
-        .await
-        .map(drop)
+        self.execute(SAVE_CONVERSATION, args![to_doc(record)?]).await.map(drop)
     }
 }

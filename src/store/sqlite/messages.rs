@@ -1,13 +1,16 @@
 //! The outbox (messages to send, leased to one worker at a time) and inbound records (idempotency).
 
-use super::{SqliteStore, args, backend_error, from_doc, query, to_doc};
+use super::contacts::SAVE_CONVERSATION;
+use super::{SqliteStore, all, args, backend_error, run, to_doc};
 use crate::domain::inbound::InboundRecord;
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::{BotId, OutboxId};
-use crate::store::MessageStore;
 use crate::store::StoreResult;
+use crate::store::{Finish, MessageStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+
+const MARK_DONE: &str = "UPDATE inbound SET doc = json_set(doc, '$.done', json('true')) WHERE bot = ? AND key = ?";
 
 #[async_trait]
 impl MessageStore for SqliteStore {
@@ -37,27 +40,29 @@ impl MessageStore for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<OutboxMessage>> {
         let now_ms = now.timestamp_millis();
-        let rows = query(
-            "UPDATE outbox SET doc = json_set(doc, '$.state', 'leased', '$.lease_until', ?, '$.owner', ?, \
-                                               '$.attempts', (doc ->> '$.attempts') + 1) \
-             WHERE rowid IN ( \
-                 SELECT rowid FROM outbox WHERE state = 'pending' AND due_at <= ? \
-                 UNION ALL \
-                 SELECT rowid FROM outbox WHERE state = 'leased' AND lease_until <= ? \
-                 LIMIT ?) \
-             RETURNING doc",
-            args![
-                (now + lease).timestamp_millis(),
-                owner,
-                now_ms,
-                now_ms,
-                i64::from(limit)
-            ],
-        )
-        .fetch_all(&self.writer)
-        .await
-        .map_err(backend_error)?;
-        let mut claimed: Vec<OutboxMessage> = rows.iter().map(from_doc).collect::<StoreResult<_>>()?;
+        let args = args![
+            (now + lease).timestamp_millis(),
+            owner,
+            now_ms,
+            now_ms,
+            i64::from(limit)
+        ];
+        let mut claimed: Vec<OutboxMessage> = self
+            .write(move |tx| {
+                all(
+                    tx,
+                    "UPDATE outbox SET doc = json_set(doc, '$.state', 'leased', '$.lease_until', ?, '$.owner', ?, \
+                                                       '$.attempts', (doc ->> '$.attempts') + 1) \
+                     WHERE rowid IN ( \
+                         SELECT rowid FROM outbox WHERE state = 'pending' AND due_at <= ? \
+                         UNION ALL \
+                         SELECT rowid FROM outbox WHERE state = 'leased' AND lease_until <= ? \
+                         LIMIT ?) \
+                     RETURNING doc",
+                    &args,
+                )
+            })
+            .await?;
         claimed.sort_by_key(|m| m.due_at);
         Ok(claimed)
     }
@@ -101,6 +106,28 @@ impl MessageStore for SqliteStore {
         Ok(changed == 1)
     }
 
+    async fn finish_inbound(&self, finish: &Finish) -> StoreResult<()> {
+        let conversation = finish.conversation.as_ref().map(to_doc).transpose()?;
+        let reply = finish.reply.as_ref().map(to_doc).transpose()?;
+        let done = args![finish.bot.as_str(), &finish.key];
+        self.write(move |tx| {
+            if let Some(doc) = reply {
+                run(
+                    tx,
+                    "INSERT INTO outbox (doc) VALUES (?) ON CONFLICT DO NOTHING",
+                    &args![doc],
+                )
+                .map_err(backend_error)?;
+            }
+            if let Some(doc) = conversation {
+                run(tx, SAVE_CONVERSATION, &args![doc]).map_err(backend_error)?;
+            }
+            run(tx, MARK_DONE, &done).map_err(backend_error)?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn record_inbound_once(&self, record: &InboundRecord) -> StoreResult<bool> {
         let changed = self
             .execute(
@@ -112,11 +139,7 @@ impl MessageStore for SqliteStore {
     }
 
     async fn mark_inbound_done(&self, bot: &BotId, key: &str) -> StoreResult<()> {
-        self.update_one(
-            "UPDATE inbound SET doc = json_set(doc, '$.done', json('true')) WHERE bot = ? AND key = ?",
-            args![bot.as_str(), key],
-        )
-        .await
+        self.update_one(MARK_DONE, args![bot.as_str(), key]).await
     }
 
     async fn list_unhandled_inbound(&self, before: DateTime<Utc>, limit: u32) -> StoreResult<Vec<InboundRecord>> {

@@ -1,44 +1,74 @@
-//! The embedded default backend: one SQLite file (WAL mode), schema created by migrations at start.
+//! The embedded default backend: one SQLite file (WAL mode), its schema brought up to date at start.
 //!
-//! All writes go through a pool of exactly one connection, so write transactions never wait on each
-//! other's locks (no `SQLITE_BUSY` under contention) and a read-then-write inside a transaction is
-//! serialised by construction. Reads use a separate pool and see committed data (WAL snapshots).
+//! SQLite is a library: a statement takes microseconds, and what costs under load is handing work
+//! from one thread to another. So every store call is exactly one hand-off, whatever it runs:
+//!
+//! - a **write** is a closure run on the single writer thread ([`writer`]), inside a transaction.
+//!   The writer commits in groups: it takes every write waiting, runs each in its own savepoint
+//!   (a failed or refused write is rolled back alone, so each call stays all-or-nothing), commits
+//!   once, and only then answers them all; an answer never precedes its commit. One writer also
+//!   means writes never wait on each other's locks and a read-then-write is serialised by
+//!   construction (seats, promo uses).
+//! - a **read** is a closure run by one of [`READERS`] threads, each with its read-only
+//!   connection, which sees committed data (WAL snapshots).
+//!
+//! (An async driver that sends each statement to a worker thread and back spent most of a chat
+//! message's time in those round trips; see `benches/webhook.rs`.)
 
 mod bookings;
 mod catalog;
 mod contacts;
 mod health;
 mod messages;
+mod migrate;
 mod promo;
 mod waitlist;
+mod writer;
 
 use super::{StoreError, StoreResult};
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{Connection, OpenFlags, ToSql};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
 use std::path::Path;
 use std::time::Duration;
+use writer::{Readers, Tx, Writer};
 
 const BACKEND: &str = "sqlite";
-const READERS: u32 = 4;
+const READERS: usize = 4;
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The SQLite store. Cheap to clone.
 #[derive(Clone)]
 pub struct SqliteStore {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    writer: Writer,
+    /// The reader threads; none for an in-memory database, whose reads go to the writer.
+    readers: Option<Readers>,
 }
 
 fn backend_error(error: impl std::fmt::Display) -> StoreError {
     StoreError::backend(BACKEND, error)
 }
 
+/// Whether a statement failed on a unique index or primary key whose message names `column`.
+fn unique_violation(error: &rusqlite::Error, column: &str) -> bool {
+    match error {
+        rusqlite::Error::SqliteFailure(failure, message) => {
+            matches!(
+                failure.extended_code,
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            ) && message.as_deref().unwrap_or_default().contains(column)
+        }
+        _ => false,
+    }
+}
+
 /// Maps a failed write: a unique violation is a `Conflict` on `key`, anything else a backend error.
-fn write_error(error: sqlx::Error, what: &'static str, key: impl Into<String>) -> StoreError {
-    match &error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::conflict(what, key),
-        _ => backend_error(error),
+fn write_error(error: rusqlite::Error, what: &'static str, key: impl Into<String>) -> StoreError {
+    if unique_violation(&error, "") {
+        StoreError::conflict(what, key)
+    } else {
+        backend_error(error)
     }
 }
 
@@ -46,20 +76,35 @@ fn to_doc<T: Serialize>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(backend_error)
 }
 
-fn from_doc<T: DeserializeOwned>(row: &sqlx::sqlite::SqliteRow) -> StoreResult<T> {
-    let text: &str = row.try_get(0).map_err(backend_error)?;
+fn parse_doc<T: DeserializeOwned>(text: &str) -> StoreResult<T> {
     serde_json::from_str(text).map_err(backend_error)
 }
 
-/// A bound query parameter.
+/// A bound query parameter, owned so a call can move it to the thread that runs it.
+#[derive(Debug, Clone)]
 enum Arg {
     Text(String),
     Int(i64),
 }
 
+impl ToSql for Arg {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        match self {
+            Self::Text(text) => text.to_sql(),
+            Self::Int(int) => int.to_sql(),
+        }
+    }
+}
+
 impl From<&str> for Arg {
     fn from(value: &str) -> Self {
         Self::Text(value.to_owned())
+    }
+}
+
+impl From<&String> for Arg {
+    fn from(value: &String) -> Self {
+        Self::Text(value.clone())
     }
 }
 
@@ -76,90 +121,172 @@ impl From<i64> for Arg {
 }
 
 macro_rules! args {
-    ($($value:expr),* $(,)?) => { vec![$(crate::store::sqlite::Arg::from($value)),*] };
+    ($($value:expr),* $(,)?) => { [$(crate::store::sqlite::Arg::from($value)),*] };
 }
 use args;
 
-fn query(sql: &'static str, args: Vec<Arg>) -> sqlx::query::Query<'static, sqlx::Sqlite, SqliteArguments> {
-    args.into_iter().fold(sqlx::query(sql), |q, arg| match arg {
-        Arg::Text(text) => q.bind(text),
-        Arg::Int(int) => q.bind(int),
-    })
+/// The first column of a row, as text.
+fn doc_text<'r>(row: &'r rusqlite::Row<'_>) -> StoreResult<&'r str> {
+    row.get_ref(0).map_err(backend_error)?.as_str().map_err(backend_error)
+}
+
+/// The first column of the first row as a document, if any.
+fn one<T: DeserializeOwned>(conn: &Connection, sql: &str, args: &[Arg]) -> StoreResult<Option<T>> {
+    let mut statement = conn.prepare_cached(sql).map_err(backend_error)?;
+    let mut rows = statement
+        .query(rusqlite::params_from_iter(args))
+        .map_err(backend_error)?;
+    match rows.next().map_err(backend_error)? {
+        Some(row) => parse_doc(doc_text(row)?).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The first column of every row as documents.
+fn all<T: DeserializeOwned>(conn: &Connection, sql: &str, args: &[Arg]) -> StoreResult<Vec<T>> {
+    let mut statement = conn.prepare_cached(sql).map_err(backend_error)?;
+    let mut rows = statement
+        .query(rusqlite::params_from_iter(args))
+        .map_err(backend_error)?;
+    let mut docs = Vec::new();
+    while let Some(row) = rows.next().map_err(backend_error)? {
+        docs.push(parse_doc(doc_text(row)?)?);
+    }
+    Ok(docs)
+}
+
+/// Runs one statement; returns the number of rows it changed.
+fn run(conn: &Connection, sql: &str, args: &[Arg]) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(rusqlite::params_from_iter(args))
+}
+
+/// A scalar from the first row (`None` when there is no row).
+fn scalar<T: rusqlite::types::FromSql>(conn: &Connection, sql: &str, args: &[Arg]) -> StoreResult<Option<T>> {
+    let mut statement = conn.prepare_cached(sql).map_err(backend_error)?;
+    let mut rows = statement
+        .query(rusqlite::params_from_iter(args))
+        .map_err(backend_error)?;
+    match rows.next().map_err(backend_error)? {
+        Some(row) => row.get(0).map(Some).map_err(backend_error),
+        None => Ok(None),
+    }
+}
+
+fn open(path: &str, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // A 64 MiB page cache keeps the unique-key indexes of large promo batches in memory: with
+    // SQLite's 2 MiB default, inserting random keys into a million-row index thrashes.
+    conn.pragma_update(None, "cache_size", -65536)?;
+    conn.pragma_update(None, "temp_store", "memory")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    stable_plans(&conn)?;
+    Ok(conn)
+}
+
+/// Plans that do not depend on bound values. Otherwise SQLite marks a statement whose plan could
+/// use a parameter's value (a `LIMIT ?`, a range with statistics) to be prepared again at every
+/// new binding, and the cached statements are re-parsed on each call: a fifth of a chat message's
+/// time went there.
+fn stable_plans(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        .map(drop)
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path`, or a private in-memory database for
     /// `:memory:`, and brings its schema up to date.
     pub async fn connect(path: &str) -> StoreResult<Self> {
-        let store = if path == ":memory:" {
-            let options = SqliteConnectOptions::new().in_memory(true);
-            let pool = SqlitePoolOptions::new()
-                .max_connections(1)
-                .min_connections(1)
-                .idle_timeout(None)
-                .max_lifetime(None)
-                .connect_with(options)
-                .await
-                .map_err(backend_error)?;
-            Self {
-                writer: pool.clone(),
-                reader: pool,
-            }
+        let path = path.to_owned();
+        tokio::task::spawn_blocking(move || Self::connect_blocking(&path))
+            .await
+            .map_err(backend_error)?
+    }
+
+    fn connect_blocking(path: &str) -> StoreResult<Self> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let cannot_open = |e: rusqlite::Error| backend_error(format!("cannot open {path}: {e}"));
+        let (mut conn, readers) = if path == ":memory:" {
+            let conn = Connection::open_in_memory().map_err(cannot_open)?;
+            stable_plans(&conn).map_err(cannot_open)?;
+            (conn, false)
         } else {
             if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent)
                     .map_err(|e| backend_error(format!("cannot create {}: {e}", parent.display())))?;
             }
-            let options = SqliteConnectOptions::new()
-                .filename(path)
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10))
-                // A 64 MiB page cache keeps the unique-key indexes of large promo batches in memory:
-                // with SQLite's 2 MiB default, inserting random keys into a million-row index thrashes.
-                .pragma("cache_size", "-65536")
-                .pragma("temp_store", "memory");
-            let writer = SqlitePoolOptions::new()
-                .max_connections(1)
-                .connect_with(options.clone())
-                .await
-                .map_err(|e| backend_error(format!("cannot open {path}: {e}")))?;
-            let reader = SqlitePoolOptions::new()
-                .max_connections(READERS)
-                .connect_with(options.read_only(true))
-                .await
-                .map_err(|e| backend_error(format!("cannot open {path}: {e}")))?;
-            Self { writer, reader }
+            let conn = open(path, flags).map_err(cannot_open)?;
+            conn.pragma_update(None, "journal_mode", "WAL").map_err(cannot_open)?;
+            conn.pragma_update(None, "synchronous", "NORMAL").map_err(cannot_open)?;
+            (conn, true)
         };
-        sqlx::migrate!("src/store/sqlite/migrations")
-            .run(&store.writer)
-            .await
-            .map_err(|e| backend_error(format!("migrating {path}: {e}")))?;
-        Ok(store)
+        migrate::run(&mut conn).map_err(|e| backend_error(format!("migrating {path}: {e}")))?;
+        let readers = if readers {
+            let read_only = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let connections = (0..READERS)
+                .map(|_| open(path, read_only))
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(cannot_open)?;
+            Some(Readers::start(connections).map_err(backend_error)?)
+        } else {
+            None
+        };
+        Ok(Self {
+            writer: Writer::start(conn).map_err(backend_error)?,
+            readers,
+        })
     }
 
-    async fn fetch_optional<T: DeserializeOwned>(&self, sql: &'static str, args: Vec<Arg>) -> StoreResult<Option<T>> {
-        let row = query(sql, args)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(backend_error)?;
-        row.as_ref().map(from_doc).transpose()
+    /// Runs `f` with a read-only connection on one of the reader threads.
+    async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        match &self.readers {
+            Some(readers) => readers.run(f).await,
+            None => self.writer.run(move |tx: &Tx| f(tx)).await,
+        }
     }
 
-    async fn fetch_one<T: DeserializeOwned>(&self, sql: &'static str, args: Vec<Arg>) -> StoreResult<T> {
+    /// Runs `f` on the writer thread inside a transaction: committed when it returns `Ok` (unless
+    /// it called [`Tx::discard`]), rolled back otherwise.
+    async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Tx) -> StoreResult<T> + Send + 'static,
+    {
+        self.writer.run(f).await
+    }
+
+    async fn fetch_optional<T: DeserializeOwned + Send + 'static>(
+        &self,
+        sql: &'static str,
+        args: impl AsRef<[Arg]> + Send + 'static,
+    ) -> StoreResult<Option<T>> {
+        self.read(move |conn| one(conn, sql, args.as_ref())).await
+    }
+
+    async fn fetch_one<T: DeserializeOwned + Send + 'static>(
+        &self,
+        sql: &'static str,
+        args: impl AsRef<[Arg]> + Send + 'static,
+    ) -> StoreResult<T> {
         self.fetch_optional(sql, args).await?.ok_or(StoreError::NotFound)
     }
 
-    async fn fetch_all<T: DeserializeOwned>(&self, sql: &'static str, args: Vec<Arg>) -> StoreResult<Vec<T>> {
-        let rows = query(sql, args).fetch_all(&self.reader).await.map_err(backend_error)?;
-        rows.iter().map(from_doc).collect()
+    async fn fetch_all<T: DeserializeOwned + Send + 'static>(
+        &self,
+        sql: &'static str,
+        args: impl AsRef<[Arg]> + Send + 'static,
+    ) -> StoreResult<Vec<T>> {
+        self.read(move |conn| all(conn, sql, args.as_ref())).await
     }
 
     /// Runs one write statement; returns the number of rows it changed.
-    async fn execute(&self, sql: &'static str, args: Vec<Arg>) -> StoreResult<u64> {
-        let done = query(sql, args).execute(&self.writer).await.map_err(backend_error)?;
-        Ok(done.rows_affected())
+    async fn execute(&self, sql: &'static str, args: impl AsRef<[Arg]> + Send + 'static) -> StoreResult<u64> {
+        self.write(move |tx| run(tx, sql, args.as_ref()).map(|n| n as u64).map_err(backend_error))
+            .await
     }
 
     /// Inserts one document; a unique violation is a `Conflict` on `key`.
@@ -170,15 +297,17 @@ impl SqliteStore {
         what: &'static str,
         key: &str,
     ) -> StoreResult<()> {
-        query(sql, args![to_doc(doc)?])
-            .execute(&self.writer)
-            .await
-            .map_err(|e| write_error(e, what, key))?;
-        Ok(())
+        let (doc, key) = (to_doc(doc)?, key.to_owned());
+        self.write(move |tx| {
+            run(tx, sql, &args![doc])
+                .map(drop)
+                .map_err(|e| write_error(e, what, key))
+        })
+        .await
     }
 
     /// Runs an update that must touch one row; `NotFound` otherwise.
-    async fn update_one(&self, sql: &'static str, args: Vec<Arg>) -> StoreResult<()> {
+    async fn update_one(&self, sql: &'static str, args: impl AsRef<[Arg]> + Send + 'static) -> StoreResult<()> {
         match self.execute(sql, args).await? {
             0 => Err(StoreError::NotFound),
             _ => Ok(()),

@@ -2,17 +2,12 @@
 //! multi-row statements, then published by clearing one flag: codes are read through a join on a
 //! published batch, so a generation that stops half-way leaves nothing visible.
 
-use super::{SqliteStore, args, backend_error, from_doc, query, to_doc, write_error};
+use super::{SqliteStore, args, backend_error, one, parse_doc, run, scalar, to_doc, write_error};
 use crate::domain::promo::{PromoBatch, PromoCode, Redemption};
 use crate::domain::{BatchId, BotId, ContactId, RedemptionId};
 use crate::store::PromoStore;
 use crate::store::{BatchUsage, Page, PageRequest, RedeemOutcome, StoreError, StoreResult};
 use async_trait::async_trait;
-use sqlx::{Row, Sqlite};
-use std::collections::HashMap;
-
-/// Rows inserted per statement when codes are added.
-const CODES_PER_STATEMENT: usize = 2000;
 
 /// Codes of published batches only.
 macro_rules! visible_codes {
@@ -30,55 +25,44 @@ macro_rules! visible_codes {
     };
 }
 
-fn count(row: &sqlx::sqlite::SqliteRow, index: usize) -> StoreResult<u64> {
-    let value: Option<i64> = row.try_get(index).map_err(backend_error)?;
+fn count(value: Option<i64>) -> StoreResult<u64> {
     u64::try_from(value.unwrap_or(0)).map_err(backend_error)
 }
 
 #[async_trait]
 impl PromoStore for SqliteStore {
     async fn begin_promo_batch(&self, batch: &PromoBatch) -> StoreResult<()> {
-        query(
-            "INSERT INTO promo_batches (doc) VALUES (json_set(?, '$.pending', json('true')))",
-            args![to_doc(batch)?],
-        )
-        .execute(&self.writer)
+        let (doc, id) = (to_doc(batch)?, batch.id.to_string());
+        self.write(move |tx| {
+            run(
+                tx,
+                "INSERT INTO promo_batches (doc) VALUES (json_set(?, '$.pending', json('true')))",
+                &args![doc],
+            )
+            .map(drop)
+            .map_err(|e| write_error(e, "promo batch", id))
+        })
         .await
-        .map_err(|e| write_error(e, "promo batch", batch.id.as_str()))?;
-        Ok(())
     }
 
     async fn add_promo_codes(&self, codes: &[PromoCode]) -> StoreResult<Vec<String>> {
-        let mut taken = Vec::new();
-        let mut tx = self.writer.begin().await.map_err(backend_error)?;
-        for chunk in codes.chunks(CODES_PER_STATEMENT) {
-            let docs = chunk.iter().map(to_doc).collect::<StoreResult<Vec<_>>>()?;
-            let mut insert = sqlx::QueryBuilder::<Sqlite>::new("INSERT INTO promo_codes (doc) ");
-            insert.push_values(docs, |mut row, doc| {
-                row.push_bind(doc);
-            });
-            insert.push(" ON CONFLICT (bot, key) DO NOTHING RETURNING key");
-            let inserted: Vec<String> = insert
-                .build_query_scalar()
-                .fetch_all(&mut *tx)
-                .await
+        let docs = codes
+            .iter()
+            .map(|code| Ok((code.key.clone(), to_doc(code)?)))
+            .collect::<StoreResult<Vec<_>>>()?;
+        self.write(move |tx| {
+            let mut insert = tx
+                .prepare_cached("INSERT INTO promo_codes (doc) VALUES (?) ON CONFLICT (bot, key) DO NOTHING")
                 .map_err(backend_error)?;
-            if inserted.len() < chunk.len() {
-                // A key given twice in one call is inserted once: count, rather than test membership.
-                let mut inserted_count: HashMap<&str, usize> = HashMap::new();
-                for key in &inserted {
-                    *inserted_count.entry(key.as_str()).or_default() += 1;
-                }
-                for code in chunk {
-                    match inserted_count.get_mut(code.key.as_str()) {
-                        Some(n) if *n > 0 => *n -= 1,
-                        _ => taken.push(code.key.clone()),
-                    }
+            let mut taken = Vec::new();
+            for (key, doc) in docs {
+                if insert.execute([doc]).map_err(backend_error)? == 0 {
+                    taken.push(key);
                 }
             }
-        }
-        tx.commit().await.map_err(backend_error)?;
-        Ok(taken)
+            Ok(taken)
+        })
+        .await
     }
 
     async fn publish_promo_batch(&self, bot: &BotId, id: &BatchId, count: u32) -> StoreResult<()> {
@@ -91,24 +75,20 @@ impl PromoStore for SqliteStore {
     }
 
     async fn discard_promo_batch(&self, bot: &BotId, id: &BatchId) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await.map_err(backend_error)?;
-        let removed = query(
-            "DELETE FROM promo_batches WHERE bot = ? AND id = ? AND pending IS NOT NULL",
-            args![bot.as_str(), id.as_str()],
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(backend_error)?;
-        if removed.rows_affected() == 1 {
-            query(
-                "DELETE FROM promo_codes WHERE bot = ? AND batch = ?",
-                args![bot.as_str(), id.as_str()],
+        let args = args![bot.as_str(), id.as_str()];
+        self.write(move |tx| {
+            let removed = run(
+                tx,
+                "DELETE FROM promo_batches WHERE bot = ? AND id = ? AND pending IS NOT NULL",
+                &args,
             )
-            .execute(&mut *tx)
-            .await
             .map_err(backend_error)?;
-        }
-        tx.commit().await.map_err(backend_error)
+            if removed == 1 {
+                run(tx, "DELETE FROM promo_codes WHERE bot = ? AND batch = ?", &args).map_err(backend_error)?;
+            }
+            Ok(())
+        })
+        .await
     }
 
     async fn get_promo_batch(&self, bot: &BotId, id: &BatchId) -> StoreResult<PromoBatch> {
@@ -136,16 +116,23 @@ impl PromoStore for SqliteStore {
     }
 
     async fn promo_batch_usage(&self, bot: &BotId, id: &BatchId) -> StoreResult<BatchUsage> {
-        let row = query(
-            "SELECT count(*), sum((doc ->> '$.uses') > 0) FROM promo_codes WHERE bot = ? AND batch = ?",
-            args![bot.as_str(), id.as_str()],
-        )
-        .fetch_one(&self.reader)
-        .await
-        .map_err(backend_error)?;
+        let args = args![bot.as_str(), id.as_str()];
+        let (codes, used) = self
+            .read(move |conn| {
+                conn.prepare_cached(
+                    "SELECT count(*), sum((doc ->> '$.uses') > 0) FROM promo_codes WHERE bot = ? AND batch = ?",
+                )
+                .and_then(|mut s| {
+                    s.query_row(rusqlite::params_from_iter(&args), |row| {
+                        Ok((row.get::<_, Option<i64>>(0)?, row.get::<_, Option<i64>>(1)?))
+                    })
+                })
+                .map_err(backend_error)
+            })
+            .await?;
         Ok(BatchUsage {
-            codes: count(&row, 0)?,
-            used: count(&row, 1)?,
+            codes: count(codes)?,
+            used: count(used)?,
         })
     }
 
@@ -156,21 +143,27 @@ impl PromoStore for SqliteStore {
 
     async fn list_promo_codes(&self, bot: &BotId, batch: &BatchId, page: &PageRequest) -> StoreResult<Page<PromoCode>> {
         let after: i64 = page.after.as_deref().map_or(Ok(0), str::parse).map_err(backend_error)?;
-        let rows = query(
-            visible_codes!(
-                "c.bot = ? AND c.batch = ? AND c.rowid > ? ORDER BY c.rowid LIMIT ?",
-                ", c.rowid"
-            ),
-            args![bot.as_str(), batch.as_str(), after, i64::from(page.limit) + 1],
-        )
-        .fetch_all(&self.reader)
-        .await
-        .map_err(backend_error)?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let rowid: i64 = row.try_get(1).map_err(backend_error)?;
-            items.push((rowid, from_doc::<PromoCode>(row)?));
-        }
+        let args = args![bot.as_str(), batch.as_str(), after, i64::from(page.limit) + 1];
+        let items: Vec<(i64, PromoCode)> = self
+            .read(move |conn| {
+                let mut statement = conn
+                    .prepare_cached(visible_codes!(
+                        "c.bot = ? AND c.batch = ? AND c.rowid > ? ORDER BY c.rowid LIMIT ?",
+                        ", c.rowid"
+                    ))
+                    .map_err(backend_error)?;
+                let mut rows = statement
+                    .query(rusqlite::params_from_iter(&args))
+                    .map_err(backend_error)?;
+                let mut items = Vec::new();
+                while let Some(row) = rows.next().map_err(backend_error)? {
+                    let doc: String = row.get(0).map_err(backend_error)?;
+                    let rowid: i64 = row.get(1).map_err(backend_error)?;
+                    items.push((rowid, parse_doc::<PromoCode>(&doc)?));
+                }
+                Ok(items)
+            })
+            .await?;
         let page = Page::from_overfetch(items, page.limit, |(rowid, _)| rowid.to_string());
         Ok(Page {
             items: page.items.into_iter().map(|(_, code)| code).collect(),
@@ -200,68 +193,63 @@ impl PromoStore for SqliteStore {
     }
 
     async fn redeem_promo(&self, redemption: &Redemption) -> StoreResult<RedeemOutcome> {
-        let (bot, key) = (redemption.bot.as_str(), redemption.code.as_str());
-        let mut tx = self.writer.begin().await.map_err(backend_error)?;
-        let row = query(visible_codes!("c.bot = ? AND c.key = ?"), args![bot, key])
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend_error)?
-            .ok_or(StoreError::NotFound)?;
-        let promo: PromoCode = from_doc(&row)?;
-        if promo.terms.max_uses > 0 && promo.uses >= promo.terms.max_uses {
-            return Ok(RedeemOutcome::UsedUp);
-        }
-        if promo.terms.per_contact > 0 {
-            let used: i64 = query(
-                "SELECT count(*) FROM redemptions WHERE bot = ? AND code = ? AND contact = ?",
-                args![bot, key, redemption.contact.as_str()],
-            )
-            .fetch_one(&mut *tx)
-            .await
-            .and_then(|row| row.try_get(0))
-            .map_err(backend_error)?;
-            if used >= i64::from(promo.terms.per_contact) {
-                return Ok(RedeemOutcome::AlreadyUsedByContact);
+        let (bot, key) = (redemption.bot.to_string(), redemption.code.clone());
+        let (contact, id, doc) = (
+            redemption.contact.to_string(),
+            redemption.id.to_string(),
+            to_doc(redemption)?,
+        );
+        self.write(move |tx| {
+            let promo: PromoCode =
+                one(tx, visible_codes!("c.bot = ? AND c.key = ?"), &args![&bot, &key])?.ok_or(StoreError::NotFound)?;
+            if promo.terms.max_uses > 0 && promo.uses >= promo.terms.max_uses {
+                return Ok(RedeemOutcome::UsedUp);
             }
-        }
-        query(
-            "UPDATE promo_codes SET doc = json_set(doc, '$.uses', (doc ->> '$.uses') + 1) WHERE bot = ? AND key = ?",
-            args![bot, key],
-        )
-        .execute(&mut *tx)
+            if promo.terms.per_contact > 0 {
+                let used: i64 = scalar(
+                    tx,
+                    "SELECT count(*) FROM redemptions WHERE bot = ? AND code = ? AND contact = ?",
+                    &args![&bot, &key, contact],
+                )?
+                .unwrap_or(0);
+                if used >= i64::from(promo.terms.per_contact) {
+                    return Ok(RedeemOutcome::AlreadyUsedByContact);
+                }
+            }
+            run(
+                tx,
+                "UPDATE promo_codes SET doc = json_set(doc, '$.uses', (doc ->> '$.uses') + 1) WHERE bot = ? AND key = ?",
+                &args![&bot, &key],
+            )
+            .map_err(backend_error)?;
+            run(tx, "INSERT INTO redemptions (doc) VALUES (?)", &args![doc])
+                .map_err(|e| write_error(e, "redemption", id))?;
+            Ok(RedeemOutcome::Redeemed)
+        })
         .await
-        .map_err(backend_error)?;
-        query("INSERT INTO redemptions (doc) VALUES (?)", args![to_doc(redemption)?])
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| write_error(e, "redemption", redemption.id.as_str()))?;
-        tx.commit().await.map_err(backend_error)?;
-        Ok(RedeemOutcome::Redeemed)
     }
 
     async fn release_redemption(&self, bot: &BotId, id: &RedemptionId) -> StoreResult<bool> {
-        let mut tx = self.writer.begin().await.map_err(backend_error)?;
-        let Some(row) = query(
-            "DELETE FROM redemptions WHERE bot = ? AND id = ? RETURNING doc",
-            args![bot.as_str(), id.as_str()],
-        )
-        .fetch_optional(&mut *tx)
+        let (bot, id) = (bot.to_string(), id.to_string());
+        self.write(move |tx| {
+            let Some(redemption) = one::<Redemption>(
+                tx,
+                "DELETE FROM redemptions WHERE bot = ? AND id = ? RETURNING doc",
+                &args![&bot, id],
+            )?
+            else {
+                return Ok(false);
+            };
+            run(
+                tx,
+                "UPDATE promo_codes SET doc = json_set(doc, '$.uses', (doc ->> '$.uses') - 1) \
+                 WHERE bot = ? AND key = ? AND (doc ->> '$.uses') > 0",
+                &args![&bot, redemption.code],
+            )
+            .map_err(backend_error)?;
+            Ok(true)
+        })
         .await
-        .map_err(backend_error)?
-        else {
-            return Ok(false);
-        };
-        let redemption: Redemption = from_doc(&row)?;
-        query(
-            "UPDATE promo_codes SET doc = json_set(doc, '$.uses', (doc ->> '$.uses') - 1) \
-             WHERE bot = ? AND key = ? AND (doc ->> '$.uses') > 0",
-            args![bot.as_str(), redemption.code],
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(backend_error)?;
-        tx.commit().await.map_err(backend_error)?;
-        Ok(true)
     }
 
     async fn list_redemptions(&self, bot: &BotId, key: &str) -> StoreResult<Vec<Redemption>> {
@@ -273,13 +261,16 @@ impl PromoStore for SqliteStore {
     }
 
     async fn count_contact_redemptions(&self, bot: &BotId, key: &str, contact: &ContactId) -> StoreResult<u32> {
-        let row = query(
-            "SELECT count(*) FROM redemptions WHERE bot = ? AND code = ? AND contact = ?",
-            args![bot.as_str(), key, contact.as_str()],
-        )
-        .fetch_one(&self.reader)
-        .await
-        .map_err(backend_error)?;
-        u32::try_from(count(&row, 0)?).map_err(backend_error)
+        let args = args![bot.as_str(), key, contact.as_str()];
+        let used: Option<i64> = self
+            .read(move |conn| {
+                scalar(
+                    conn,
+                    "SELECT count(*) FROM redemptions WHERE bot = ? AND code = ? AND contact = ?",
+                    &args,
+                )
+            })
+            .await?;
+        u32::try_from(count(used)?).map_err(backend_error)
     }
 }

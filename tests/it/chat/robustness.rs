@@ -59,6 +59,16 @@ async fn a_message_recorded_but_never_answered_is_answered_later(store: Arc<dyn 
         engine.resume_unhandled(later, 10, later).await.unwrap().is_empty(),
         "once"
     );
+    let queued = store
+        .get_outbox(&studio.bot.id, &"reply-telegram:update-9".into())
+        .await
+        .expect("the resumed message's replies are queued for its sender");
+    assert_eq!(queued.to, inbound.sender);
+    assert_eq!(
+        coachbot::channels::replies(&queued.payload),
+        resumed[0].1.replies,
+        "what was queued is what was answered"
+    );
     let replay = engine.handle(&inbound, later).await.unwrap();
     assert!(replay.duplicate, "Telegram's redelivery of it is still a replay");
 }
@@ -136,6 +146,20 @@ async fn a_replayed_message_is_handled_once(store: Arc<dyn Store>) {
     assert!(
         a.duplicate != b.duplicate,
         "one of two simultaneous deliveries is handled"
+    );
+    let queued = store
+        .claim_due(
+            studio.now + chrono::Duration::seconds(1),
+            chrono::Duration::seconds(30),
+            "t",
+            100,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        queued.iter().filter(|m| m.to == "777").count(),
+        2,
+        "one outbox row per message handled (update-1, update-2), none for the replays"
     );
     let record = store
         .load_conversation(

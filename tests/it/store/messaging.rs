@@ -3,15 +3,17 @@
 use crate::support::{bot, t0};
 use chrono::Duration;
 use coachbot::domain::contact::Channel;
+use coachbot::domain::dialogue::ConversationRecord;
 use coachbot::domain::inbound::InboundRecord;
 use coachbot::domain::outbox::{OutboxMessage, OutboxState};
-use coachbot::store::Store;
+use coachbot::store::{Finish, Store};
 use std::sync::Arc;
 
 super::conformance!(
     due_messages_are_leased_once_until_the_lease_runs_out,
     a_sent_or_retried_message_belongs_to_its_lease_holder_only,
     an_inbound_message_is_recorded_once_and_found_again_until_handled,
+    finishing_a_message_queues_its_reply_once_saves_the_conversation_and_marks_it_done,
 );
 
 fn message(to: &str, due_in_secs: i64) -> OutboxMessage {
@@ -142,4 +144,65 @@ async fn an_inbound_message_is_recorded_once_and_found_again_until_handled(store
         store.record_inbound_once(&record("100", 0)).await.unwrap(),
         "forgotten after expiry"
     );
+}
+
+async fn finishing_a_message_queues_its_reply_once_saves_the_conversation_and_marks_it_done(store: Arc<dyn Store>) {
+    let key = InboundRecord::key_for(Channel::Telegram, "200");
+    let inbound = InboundRecord {
+        bot: bot("demo"),
+        key: key.clone(),
+        channel: Channel::Telegram,
+        payload: serde_json::json!({ "text": "planning" }),
+        done: false,
+        received_at: t0(),
+        expires_at: t0() + Duration::days(2),
+    };
+    assert!(store.record_inbound_once(&inbound).await.unwrap());
+    let contact = coachbot::domain::ContactId::from("c-200");
+    let mut reply = message("200", 0);
+    reply.id = format!("reply-{key}").as_str().into();
+    let finish = |step: &str| Finish {
+        bot: bot("demo"),
+        key: key.clone(),
+        conversation: Some(ConversationRecord {
+            bot: bot("demo"),
+            contact: contact.clone(),
+            state: serde_json::json!({ "step": step }),
+            recent: vec![],
+            updated_at: t0(),
+        }),
+        reply: Some(reply.clone()),
+    };
+    store.finish_inbound(&finish("menu")).await.unwrap();
+    store.finish_inbound(&finish("menu-again")).await.unwrap();
+
+    let queued = store
+        .claim_due(t0() + Duration::seconds(1), Duration::seconds(30), "w", 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        queued
+            .iter()
+            .filter(|m| m.to == "200")
+            .map(|m| m.id.clone())
+            .collect::<Vec<_>>(),
+        vec![reply.id.clone()],
+        "the reply is queued once however often the message is finished"
+    );
+    let saved = store.load_conversation(&bot("demo"), &contact).await.unwrap().unwrap();
+    assert_eq!(saved.state["step"], "menu-again");
+    let unhandled = store
+        .list_unhandled_inbound(t0() + Duration::seconds(10), 10)
+        .await
+        .unwrap();
+    assert!(unhandled.iter().all(|r| r.key != key), "the message is done");
+
+    // A coach's command: no conversation, and no reply when there is none to send.
+    let quiet = Finish {
+        bot: bot("demo"),
+        key: "telegram:201".into(),
+        conversation: None,
+        reply: None,
+    };
+    store.finish_inbound(&quiet).await.unwrap();
 }
