@@ -392,13 +392,24 @@ async fn without_a_public_url_updates_come_by_long_polling() {
     let greeting = app.wait_for("sendMessage", 1).await.remove(0).json();
     assert_eq!(greeting["chat_id"], 424_242);
     assert!(greeting["text"].as_str().unwrap().ends_with("quel est votre prénom ?"));
-    let offset = app
-        .calls()
-        .into_iter()
-        .filter(|c| c.method == "getupdates")
-        .map(|c| c.json()["offset"].as_i64().unwrap_or(0))
-        .max()
-        .unwrap();
-    assert!(offset > 0, "the next poll asks for updates after the handled one");
+    // The reply is sent by the outbox sender, concurrently with the next poll: wait for the poll.
+    let next_offset = || {
+        app.calls()
+            .into_iter()
+            .filter(|c| c.method == "getupdates")
+            .map(|c| c.json()["offset"].as_i64().unwrap_or(0))
+            .max()
+            .unwrap_or(0)
+    };
+    for _ in 0..200 {
+        if next_offset() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        next_offset() > 0,
+        "the next poll asks for updates after the handled one"
+    );
     assert!(app.calls().iter().all(|c| c.method != "setwebhook"));
 }

@@ -8,6 +8,7 @@ use rusqlite::Connection;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_schema.sql")),
     (2, include_str!("migrations/0002_waitlist.sql")),
+    (3, include_str!("migrations/0003_catalog_versions.sql")),
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), String> {

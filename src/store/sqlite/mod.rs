@@ -22,6 +22,7 @@ mod health;
 mod messages;
 mod migrate;
 mod promo;
+mod snapshot;
 mod waitlist;
 mod writer;
 
@@ -44,6 +45,8 @@ pub struct SqliteStore {
     writer: Writer,
     /// The reader threads; none for an in-memory database, whose reads go to the writer.
     readers: Option<Readers>,
+    /// Each bot's catalog, parsed, while current.
+    catalogs: snapshot::CatalogCache,
 }
 
 fn backend_error(error: impl std::fmt::Display) -> StoreError {
@@ -234,6 +237,7 @@ impl SqliteStore {
         Ok(Self {
             writer: Writer::start(conn).map_err(backend_error)?,
             readers,
+            catalogs: snapshot::CatalogCache::default(),
         })
     }
 

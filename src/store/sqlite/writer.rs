@@ -2,7 +2,8 @@
 //! groups; and the reader threads, each owning a read-only connection.
 //!
 //! It takes the first write waiting, then every other one already queued (up to [`GROUP`]), opens
-//! one transaction, runs each write in its own savepoint, commits once, then answers them all.
+//! one transaction, runs each write in its own savepoint (a write alone needs none), commits once,
+//! then answers them all.
 //! A write that fails, panics or [discards](Tx::discard) is rolled back to its savepoint: the
 //! others in the group are unaffected. If the commit fails, every write of the group is told so.
 //! Under load this turns many small commits into one; alone, a write is its own group.
@@ -161,15 +162,18 @@ fn run_group(conn: &Connection, group: Vec<Job>) {
         }
         return;
     }
+    // A write alone in its group needs no savepoint: the transaction is its own.
+    let alone = group.len() == 1;
     let mut answers = Vec::with_capacity(group.len());
     let mut broken: Option<String> = None;
+    let mut undone = false;
     for job in group {
         if let Some(why) = &broken {
             let (_, answer) = job(Err(why));
             answers.push(answer);
             continue;
         }
-        if let Err(e) = statement(conn, "SAVEPOINT write") {
+        if !alone && let Err(e) = statement(conn, "SAVEPOINT write") {
             broken = Some(e.to_string());
             let (_, answer) = job(Err(broken.as_deref().unwrap_or_default()));
             answers.push(answer);
@@ -180,10 +184,14 @@ fn run_group(conn: &Connection, group: Vec<Job>) {
             discard: Cell::new(false),
         };
         let (keep, answer) = job(Ok(&tx));
-        let ended = if keep {
-            statement(conn, "RELEASE write")
-        } else {
-            statement(conn, "ROLLBACK TO write").and_then(|()| statement(conn, "RELEASE write"))
+        let ended = match (alone, keep) {
+            (true, true) => Ok(()),
+            (true, false) => {
+                undone = true;
+                statement(conn, "ROLLBACK")
+            }
+            (false, true) => statement(conn, "RELEASE write"),
+            (false, false) => statement(conn, "ROLLBACK TO write").and_then(|()| statement(conn, "RELEASE write")),
         };
         if let Err(e) = ended {
             broken = Some(e.to_string());
@@ -192,6 +200,7 @@ fn run_group(conn: &Connection, group: Vec<Job>) {
     }
     let failed = match broken {
         Some(why) => Some(why),
+        None if undone => None,
         None => statement(conn, "COMMIT").err().map(|e| e.to_string()),
     };
     if failed.is_some() && !conn.is_autocommit() {
@@ -260,6 +269,34 @@ mod tests {
         );
         let answer = writer.run(|tx| Ok(tx.is_autocommit())).await.unwrap();
         assert!(!answer, "a write runs inside a transaction");
+    }
+
+    #[tokio::test]
+    async fn a_write_alone_is_rolled_back_whole_when_it_fails_or_discards() {
+        let (writer, dir) = writer();
+        let failed = writer
+            .run(|tx| {
+                tx.execute("INSERT INTO t (v) VALUES (1)", []).map_err(backend_error)?;
+                tx.execute("INSERT INTO t (v) VALUES (1)", [])
+                    .map(drop)
+                    .map_err(backend_error)
+            })
+            .await;
+        assert!(failed.is_err());
+        let discarded = writer
+            .run(|tx| {
+                tx.execute("INSERT INTO t (v) VALUES (2)", []).map_err(backend_error)?;
+                tx.discard();
+                Ok("refused")
+            })
+            .await;
+        assert_eq!(discarded.unwrap(), "refused");
+        assert_eq!(count(&dir), 0);
+        writer
+            .run(|tx| tx.execute("INSERT INTO t (v) VALUES (3)", []).map_err(backend_error))
+            .await
+            .unwrap();
+        assert_eq!(count(&dir), 1, "the writer goes on after a rollback");
     }
 
     #[tokio::test]

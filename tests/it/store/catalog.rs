@@ -15,6 +15,7 @@ super::conformance!(
     seats_are_taken_up_to_capacity_and_given_back_down_to_zero,
     bookings_are_stored_updated_and_listed,
     credits_are_taken_while_left_and_valid,
+    the_chat_snapshot_follows_every_change_to_the_catalog,
 );
 
 async fn courses_and_offers_are_upserted_and_listed(store: Arc<dyn Store>) {
@@ -200,4 +201,73 @@ async fn credits_are_taken_while_left_and_valid(store: Arc<dyn Store>) {
             .unwrap_err(),
         StoreError::NotFound
     );
+}
+
+async fn the_chat_snapshot_follows_every_change_to_the_catalog(store: Arc<dyn Store>) {
+    let demo = bot("demo");
+    let visitor = coachbot::domain::ContactId::from("c-snap");
+    let (from, to) = (t0(), t0() + Duration::days(31));
+    store.upsert_course(&course("demo", "yoga")).await.unwrap();
+    store.upsert_offer(&offer("demo", "single", 1500)).await.unwrap();
+    let soon = session("demo", "yoga", t0() + Duration::days(2), 2);
+    let late = session("demo", "yoga", t0() + Duration::days(40), 2);
+    store.insert_session(&soon).await.unwrap();
+    store.insert_session(&late).await.unwrap();
+
+    let first = store.chat_snapshot(&demo, &visitor, from, to).await.unwrap();
+    assert_eq!(first.courses[0].name, "Cours yoga");
+    assert_eq!(first.sessions.iter().map(|s| &s.id).collect::<Vec<_>>(), [&soon.id]);
+    assert!(first.bookings.is_empty() && first.wallets.is_empty());
+
+    let mut renamed = course("demo", "yoga");
+    renamed.name = "Yoga doux".into();
+    store.upsert_course(&renamed).await.unwrap();
+    store.reserve_seat(&demo, &soon.id).await.unwrap();
+    let mut pricier = offer("demo", "single", 1800);
+    pricier.active = false;
+    store.upsert_offer(&pricier).await.unwrap();
+    let later = store
+        .chat_snapshot(&demo, &visitor, from + Duration::minutes(1), to + Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!(later.courses[0].name, "Yoga doux", "a renamed course is seen at once");
+    assert_eq!(later.sessions[0].seats_taken, 1, "a seat taken is seen at once");
+    assert!(!later.offers[0].active, "an offer turned off is seen at once");
+    assert!(store.cancel_session(&demo, &soon.id).await.unwrap());
+    let cancelled = store.chat_snapshot(&demo, &visitor, from, to).await.unwrap();
+    assert!(cancelled.sessions[0].cancelled);
+    let wide = store
+        .chat_snapshot(&demo, &visitor, from, t0() + Duration::days(60))
+        .await
+        .unwrap();
+    assert_eq!(wide.sessions.len(), 2, "a wider window reads the sessions it adds");
+}
+
+/// The server keeps the catalog parsed in memory; the CLI (another process, another connection)
+/// changing it must be seen by the server's next message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_change_made_by_another_process_is_seen_by_the_next_snapshot() {
+    use coachbot::store::prelude::*;
+    use coachbot::store::sqlite::SqliteStore;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let server = SqliteStore::connect(path.to_str().unwrap()).await.unwrap();
+    let cli = SqliteStore::connect(path.to_str().unwrap()).await.unwrap();
+    let (demo, visitor) = (bot("demo"), coachbot::domain::ContactId::from("c-1"));
+    server.upsert_course(&course("demo", "yoga")).await.unwrap();
+    let before = server
+        .chat_snapshot(&demo, &visitor, t0(), t0() + Duration::days(31))
+        .await
+        .unwrap();
+    assert_eq!(before.courses.len(), 1);
+    cli.upsert_course(&course("demo", "pilates")).await.unwrap();
+    cli.insert_session(&session("demo", "pilates", t0() + Duration::days(1), 8))
+        .await
+        .unwrap();
+    let after = server
+        .chat_snapshot(&demo, &visitor, t0(), t0() + Duration::days(31))
+        .await
+        .unwrap();
+    assert_eq!(after.courses.len(), 2);
+    assert_eq!(after.sessions.len(), 1);
 }
