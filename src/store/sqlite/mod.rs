@@ -18,7 +18,6 @@
 mod bookings;
 mod catalog;
 mod contacts;
-mod health;
 mod messages;
 mod migrate;
 mod promo;

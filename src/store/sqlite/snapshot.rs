@@ -1,14 +1,16 @@
-//! The dialogue's snapshot in one read, with the bot's catalog (courses, offers and the sessions of
-//! the window) kept parsed in memory while `catalog_versions` says it is current. Every message
-//! reads the catalog, and parsing some forty documents was the largest part of a message's time;
-//! now a message reads one counter, the contact's bookings and wallets.
+//! `Store` itself: the backend's name, its health check, and the dialogue's snapshot in one read,
+//! with the bot's catalog (courses, offers and the sessions of the window) kept parsed in memory
+//! while `catalog_versions` says it is current. Every message reads the catalog, and parsing some
+//! forty documents was the largest part of a message's time; now a message reads one counter, the
+//! contact's bookings and wallets.
 
 use super::{SqliteStore, all, args, backend_error, parse_doc, scalar};
 use crate::domain::booking::Booking;
 use crate::domain::catalog::{Course, Offer};
 use crate::domain::session::Session;
 use crate::domain::{BotId, ContactId};
-use crate::store::{ChatSnapshot, StoreResult};
+use crate::store::{ChatSnapshot, Store, StoreResult};
+use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
 use std::collections::HashMap;
@@ -84,8 +86,18 @@ fn bookings_with_sessions(conn: &Connection, bot: &str, contact: &str) -> StoreR
     Ok(bookings)
 }
 
-impl SqliteStore {
-    pub(super) async fn snapshot(
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.read(|conn| conn.execute_batch("SELECT 1").map_err(backend_error))
+            .await
+    }
+
+    async fn chat_snapshot(
         &self,
         bot: &BotId,
         contact: &ContactId,
