@@ -12,6 +12,8 @@
 //!
 //! `cargo bench --bench webhook`. Under `cargo test` it runs a few requests only, to prove the path.
 
+mod support;
+
 use coachbot::app::App;
 use coachbot::config::Settings;
 use coachbot::config::bots::{Bot, Bots};
@@ -136,15 +138,6 @@ async fn at_rate(client: &reqwest::Client, url: &str, rate: u64, seconds: u64, s
     (at(0.50), at(0.99))
 }
 
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -180,7 +173,7 @@ fn main() {
             return;
         }
         // Memory: 5,000 new conversations, each one message.
-        let before = rss_kib();
+        let before = support::rss_kib();
         let senders = 5_000;
         for chunk in 0..senders / 50 {
             let posts = (0..50).map(|_| {
@@ -191,7 +184,7 @@ fn main() {
             });
             futures::future::join_all(posts).await;
         }
-        let grown = rss_kib().saturating_sub(before);
+        let grown = support::rss_kib().saturating_sub(before);
         println!(
             "memory: RSS +{grown} KiB over {senders} new conversations = {:.2} KiB per conversation (SQLite page cache included)",
             grown as f64 / senders as f64

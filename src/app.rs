@@ -28,6 +28,8 @@ struct Inner {
     ticket_keys: crate::tickets::TicketKeys,
     channels: crate::channels::Channels,
     limit: crate::channels::limit::SenderLimit,
+    ip_limit: crate::channels::limit::SenderLimit,
+    web: crate::channels::web::WebHub,
     outbox: tokio::sync::Notify,
     sender_id: String,
     store: OnceLock<Arc<dyn Store>>,
@@ -39,6 +41,7 @@ impl AppState {
         let ticket_keys = crate::tickets::TicketKeys::for_bots(&bots, &mut rand::rng());
         let channels = crate::channels::Channels::build(&settings, &bots);
         let limit = crate::channels::limit::SenderLimit::new(settings.chat.messages_per_minute);
+        let ip_limit = crate::channels::limit::SenderLimit::new(settings.widget.requests_per_minute_per_ip);
         Self {
             inner: Arc::new(Inner {
                 settings,
@@ -47,6 +50,8 @@ impl AppState {
                 ticket_keys,
                 channels,
                 limit,
+                ip_limit,
+                web: crate::channels::web::WebHub::default(),
                 outbox: tokio::sync::Notify::new(),
                 sender_id: format!("coachbot-{}", uuid::Uuid::new_v4()),
                 store: OnceLock::new(),
@@ -72,6 +77,19 @@ impl AppState {
     /// Whether this sender may send one more message now (the per-sender rate limit).
     pub fn allow(&self, inbound: &crate::engine::Inbound) -> bool {
         self.inner.limit.allow(&inbound.bot, inbound.channel, &inbound.sender)
+    }
+
+    /// Whether this address may make one more widget API request now.
+    pub fn allow_ip(&self, bot: &str, ip: std::net::IpAddr) -> bool {
+        let key = format!("ip:{ip}");
+        self.inner
+            .ip_limit
+            .allow(bot, crate::domain::contact::Channel::Web, &key)
+    }
+
+    /// The web widget's open streams on this process.
+    pub fn web(&self) -> &crate::channels::web::WebHub {
+        &self.inner.web
     }
 
     /// Wakes the outbox sender (replies were just queued).
@@ -308,6 +326,7 @@ impl App {
             ..
         } = self;
         let router = crate::http::router(state);
+        let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(listener, router)
             .with_graceful_shutdown(stop)
             .await

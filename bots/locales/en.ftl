@@ -168,6 +168,23 @@ checkin-other-day = ⛔ This ticket is for { $date }.
 checkin-no-code = I can't find a QR code in this photo. Try closer, flat, or type /checkin followed by the code.
 checkin-no-key = Tickets cannot be checked: the signing key is not set.
 admin-help-checkin = check a ticket in (or send a photo of its QR code)
+admin-help-appearance = the colour of the site's widget (also: position left|right, avatar URL|none)
+admin-help-appearance-text = the widget's title (also: accueil "…" for its first message); /apparence alone shows everything
+appearance-current = 🎨 Widget appearance:
+appearance-saved = ✅ Appearance saved; the widget shows it the next time the page loads:
+appearance-summary = • colour: { $color }
+    • title: { $title }
+    • welcome: { $welcome }
+    • avatar: { $avatar }
+    • position: { $position }
+appearance-right = bottom right
+appearance-left = bottom left
+appearance-no-avatar = none
+appearance-error-colour = "{ $got }" is not a colour: write it in hexadecimal, #rrggbb.
+appearance-error-length = The text must have 1 to { $max } characters.
+appearance-error-avatar = "{ $got }" is not an image address (https://… or /…).
+appearance-error-position = "{ $got }" is not a position: right or left.
+appearance-error-field = "{ $got }" is not part of the appearance: couleur, titre, accueil, avatar or position.
 
 ## The studio: courses, offers, bookings
 
@@ -368,3 +385,25 @@ handoff-coach = 📩 { $name } ({ $reach }) would like to talk to you.
     { $last }
     Answer with: /repondre { $handle } your message
 telegram-share-contact = 📱 Share my number
+
+# ---- the web widget ----
+widget-open = Chat with { $studio }
+widget-close = Close the conversation
+widget-unread = new messages
+widget-form-intro = Before we start, tell us who you are: your tickets will come by email and WhatsApp.
+widget-name = First name
+widget-email = Email
+widget-phone = WhatsApp number
+widget-consent = I agree to receive the studio's news and offers (about once a month).
+widget-submit = Start chatting
+widget-required = This field is required.
+widget-bad-email = This email address does not look right, for example: mary@example.com
+widget-bad-phone = This number does not look right, for example: +44 7700 900123
+widget-not-me = Not me
+widget-placeholder = Type your message…
+widget-send = Send
+widget-save = Save the ticket
+widget-typing = The assistant is typing…
+widget-offline = Connection lost, trying again…
+widget-conversation = Conversation
+widget-too-long = Your message is too long: { $max } characters at most.

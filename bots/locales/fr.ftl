@@ -169,6 +169,23 @@ checkin-other-day = ⛔ Ce billet est pour le { $date }.
 checkin-no-code = Je ne trouve pas de QR code sur cette photo. Essayez plus près, bien à plat, ou tapez /checkin suivi du code.
 checkin-no-key = Les billets ne peuvent pas être vérifiés : la clé de signature n'est pas configurée.
 admin-help-checkin = valider un billet (ou envoyez la photo de son QR code)
+admin-help-appearance = la couleur du widget du site (aussi : position gauche|droite, avatar URL|aucun)
+admin-help-appearance-text = le titre du widget (aussi : accueil "…" pour son premier message) ; /apparence seul montre tout
+appearance-current = 🎨 Apparence du widget :
+appearance-saved = ✅ Apparence enregistrée ; le widget l'affiche au prochain chargement de la page :
+appearance-summary = • couleur : { $color }
+    • titre : { $title }
+    • accueil : { $welcome }
+    • avatar : { $avatar }
+    • position : { $position }
+appearance-right = en bas à droite
+appearance-left = en bas à gauche
+appearance-no-avatar = aucun
+appearance-error-colour = « { $got } » n'est pas une couleur : écrivez-la en hexadécimal, #rrvvbb.
+appearance-error-length = Le texte doit faire entre 1 et { $max } caractères.
+appearance-error-avatar = « { $got } » n'est pas l'adresse d'une image (https://… ou /…).
+appearance-error-position = « { $got } » n'est pas une position : droite ou gauche.
+appearance-error-field = « { $got } » ne fait pas partie de l'apparence : couleur, titre, accueil, avatar ou position.
 
 ## Le studio : cours, offres, réservations
 
@@ -369,3 +386,25 @@ handoff-coach = 📩 { $name } ({ $reach }) voudrait vous parler.
     { $last }
     Répondez avec : /repondre { $handle } votre message
 telegram-share-contact = 📱 Partager mon numéro
+
+# ---- the web widget ----
+widget-open = Discuter avec { $studio }
+widget-close = Fermer la conversation
+widget-unread = nouveaux messages
+widget-form-intro = Avant de commencer, présentez-vous : vos billets arriveront par e-mail et WhatsApp.
+widget-name = Prénom
+widget-email = E-mail
+widget-phone = Numéro WhatsApp
+widget-consent = J'accepte de recevoir les nouveautés et offres du studio (environ une fois par mois).
+widget-submit = Commencer la discussion
+widget-required = Ce champ est obligatoire.
+widget-bad-email = Cette adresse e-mail ne semble pas valide, par exemple : marie@exemple.fr
+widget-bad-phone = Ce numéro ne semble pas valide, par exemple : 06 12 34 56 78
+widget-not-me = Ce n'est pas moi
+widget-placeholder = Écrivez votre message…
+widget-send = Envoyer
+widget-save = Enregistrer le billet
+widget-typing = L'assistant écrit…
+widget-offline = Connexion perdue, nouvelle tentative…
+widget-conversation = Conversation
+widget-too-long = Votre message est trop long : { $max } caractères au plus.

@@ -133,6 +133,9 @@ pub enum CommandError {
         /// `name`, `slot`, `duration` or `capacity`.
         field: &'static str,
     },
+    /// `/apparence` with a value that cannot be used.
+    #[error("appearance: {0}")]
+    Appearance(crate::domain::appearance::AppearanceError),
     /// `/cours ajouter` with a word that is none of those.
     #[error("new course: unexpected {got:?}")]
     CourseWord {
@@ -197,6 +200,7 @@ impl CommandError {
             Self::UnbalancedQuote => t!(texts, language, "admin-error-quote"),
             Self::CourseMissing { field } => t!(texts, language, "course-add-missing", "field" => *field),
             Self::CourseWord { got } => t!(texts, language, "course-add-word", "got" => got),
+            Self::Appearance(error) => super::appearance::error_text(error, (texts, language)),
         };
         format!(
             "{line}\n{}",
@@ -214,6 +218,7 @@ impl CommandError {
             Self::Usage { command: "resa" } => "/resa K7Q2MX annuler",
             Self::Usage { command: "repondre" } => "/repondre +33612345678 Bonjour, oui il reste de la place !",
             Self::Usage { command: "cours" } => "/cours pilates annuler 30/11",
+            Self::Usage { command: "apparence" } | Self::Appearance(_) => "/apparence couleur #ff6600",
             Self::CourseMissing { .. } | Self::CourseWord { .. } => {
                 r#"/cours ajouter "Yoga doux" mar 18:30 60min 12places"#
             }

@@ -1,6 +1,7 @@
 //! The coach's commands, typed in a private chat (or run from the CLI): parsed at the edge into an
 //! `AdminCommand`, then applied through the store. One table lists the commands for `/aide`.
 
+pub mod appearance;
 pub mod course;
 pub mod error;
 pub mod promo;
@@ -44,6 +45,8 @@ pub enum AdminCommand {
         /// The message.
         text: String,
     },
+    /// `/apparence couleur #ff6600`: the web widget's look.
+    Appearance(appearance::AppearanceChange),
     /// `/resa REF` and `/resa REF annuler`.
     Booking {
         /// The booking's reference.
@@ -122,6 +125,16 @@ const COMMANDS: &[CommandSpec] = &[
         example: "/repondre +33612345678 Bonjour, oui il reste de la place !",
     },
     CommandSpec {
+        names: &["apparence"],
+        summary: "admin-help-appearance",
+        example: "/apparence couleur #ff6600",
+    },
+    CommandSpec {
+        names: &["apparence"],
+        summary: "admin-help-appearance-text",
+        example: r#"/apparence titre "Studio Lumière""#,
+    },
+    CommandSpec {
         names: &["checkin"],
         summary: "admin-help-checkin",
         example: "/checkin demo.AbC…",
@@ -179,6 +192,7 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<AdminCommand, CommandErro
             }),
             _ => Err(CommandError::Usage { command: "repondre" }),
         },
+        "apparence" | "appearance" => appearance::parse(rest).map(AdminCommand::Appearance),
         "checkin" | "valider" => match rest {
             [token] => Ok(AdminCommand::CheckIn(token.clone())),
             _ => Err(CommandError::Usage { command: "checkin" }),
@@ -248,6 +262,9 @@ pub async fn execute(command: AdminCommand, ctx: &AdminContext<'_>, rng: &mut (d
             .await
             .unwrap_or_else(|e| internal(ctx, e)),
         AdminCommand::AddCourse(new) => course::add_course(ctx, &new).await.unwrap_or_else(|e| internal(ctx, e)),
+        AdminCommand::Appearance(change) => appearance::apply(ctx, change)
+            .await
+            .unwrap_or_else(|e| internal(ctx, e)),
         AdminCommand::Answer { to, text } => answer(ctx, &to, &text).await.unwrap_or_else(|e| internal(ctx, e)),
     }
 }

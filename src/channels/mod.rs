@@ -9,6 +9,7 @@
 pub mod limit;
 pub mod telegram;
 pub mod terminal;
+pub mod web;
 pub mod whatsapp;
 
 use crate::config::bots::Bots;

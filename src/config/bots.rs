@@ -118,35 +118,7 @@ impl CoachIdentities {
     }
 }
 
-/// Which side of the page the widget's button sits on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Position {
-    /// Bottom right.
-    #[default]
-    Right,
-    /// Bottom left.
-    Left,
-}
-
-/// How the bot looks.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Appearance {
-    /// Main colour, `#rrggbb`.
-    #[serde(deserialize_with = "hex_colour")]
-    pub color: String,
-    /// Title of the chat panel.
-    pub title: String,
-    /// First message of a conversation.
-    pub welcome: String,
-    /// URL or path of the avatar image.
-    #[serde(default)]
-    pub avatar: Option<String>,
-    /// Button position.
-    #[serde(default)]
-    pub position: Position,
-}
+pub use crate::domain::appearance::{Appearance, Position};
 
 /// Channel settings; a channel is on when its section is present with `enabled = true`.
 #[derive(Debug, Clone, Default)]
@@ -211,18 +183,6 @@ impl Default for WebChannel {
 
 fn yes() -> bool {
     true
-}
-
-fn hex_colour<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    let ok = text.len() == 7 && text.starts_with('#') && text[1..].bytes().all(|b| b.is_ascii_hexdigit());
-    if ok {
-        Ok(text.to_ascii_lowercase())
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "{text:?} is not a colour; expected #rrggbb, like \"#ff6600\""
-        )))
-    }
 }
 
 // ---- the file as written ----

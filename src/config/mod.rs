@@ -74,6 +74,27 @@ pub struct Settings {
     pub twilio: TwilioSettings,
     /// Conversations.
     pub chat: ChatSettings,
+    /// The web chat widget.
+    pub widget: WidgetSettings,
+}
+
+/// `[widget]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WidgetSettings {
+    /// Requests one IP address may make to the widget API a minute (0: no limit).
+    pub requests_per_minute_per_ip: u32,
+    /// Largest widget API request body, in bytes.
+    pub body_limit_bytes: usize,
+    /// Longest message a visitor may type, in characters.
+    pub max_text_chars: usize,
+    /// Milliseconds between two reads of a visitor's events by an open stream, for replies
+    /// written by another replica or a job (replies to this process's requests wake it at once).
+    pub poll_ms: u64,
+    /// Seconds between two keep-alive comments on an idle stream.
+    pub keepalive_secs: u64,
+    /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 /// `[http]`.

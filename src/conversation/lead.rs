@@ -3,7 +3,7 @@
 //! (email syntax, E.164 in the bot's region) and re-asked with a hint when wrong.
 
 use super::{Dialogue, Effect, Facts, Intent, ProfileChange, Step, Turn, menu, start};
-use crate::domain::contact::{Channel, Email, Phone};
+use crate::domain::contact::{Channel, Email, LeadForm, Phone, Region};
 use crate::domain::reply::{Choice, Reply};
 
 /// Whether every lead detail is known.
@@ -19,7 +19,7 @@ pub(super) fn next_question(turn: &mut Turn, facts: &Facts<'_>, recognised: bool
     if turn.dialogue.step == Step::New {
         // The studio's own welcome is written in its language; others get the catalog's.
         lines.push(match facts.language == facts.bot.language {
-            true => facts.bot.appearance.welcome.clone(),
+            true => (facts.welcome.clone()).unwrap_or_else(|| facts.bot.appearance.welcome.clone()),
             false => facts.t("lead-welcome", &[("studio", facts.bot.name.as_str().into())]),
         });
     }
@@ -106,6 +106,59 @@ pub(super) fn on_answer(turn: &mut Turn, step: &Step, text: &str, facts: &Facts<
                 request_contact: *step == Step::AskPhone && facts.channel == Channel::Telegram,
                 ..Reply::text(facts.t(hint, &[("got", text.into())])).with_choices(retry)
             }));
+        }
+    }
+}
+
+/// The lead form's details, checked with the rules of the chat's questions: what to save, or
+/// each wrong field with the catalog text that explains it.
+pub fn check_form(form: &LeadForm, region: Region) -> Result<Vec<ProfileChange>, Vec<(&'static str, &'static str)>> {
+    let mut wrong = Vec::new();
+    let name = name(&form.name);
+    if name.is_none() {
+        wrong.push(("name", "lead-bad-name"));
+    }
+    let email = Email::parse(form.email.trim()).ok();
+    if email.is_none() {
+        wrong.push(("email", "lead-bad-email"));
+    }
+    let phone = Phone::parse(form.phone.trim(), Some(region)).ok();
+    if phone.is_none() {
+        wrong.push(("phone", "lead-bad-phone"));
+    }
+    match (name, email, phone) {
+        (Some(name), Some(email), Some(phone)) => Ok(vec![
+            ProfileChange::Name(name),
+            ProfileChange::Email(email),
+            ProfileChange::Phone(phone),
+            ProfileChange::Consent(form.consent),
+        ]),
+        _ => Err(wrong),
+    }
+}
+
+/// The widget's lead form: every detail saved at once, or each wrong one explained.
+pub(super) fn on_form(turn: &mut Turn, step: &Step, form: &LeadForm, facts: &Facts<'_>) {
+    match check_form(form, facts.bot.phone_region) {
+        Ok(changes) => {
+            if *step == Step::Menu {
+                turn.go(Step::AskConsent);
+            }
+            turn.effects.push(Effect::SaveAll(changes));
+        }
+        Err(wrong) => {
+            let lines: Vec<String> = wrong
+                .iter()
+                .map(|(field, hint)| {
+                    let got = match *field {
+                        "name" => form.name.as_str(),
+                        "email" => form.email.as_str(),
+                        _ => form.phone.as_str(),
+                    };
+                    facts.t(hint, &[("got", got.trim().into())])
+                })
+                .collect();
+            turn.say(lines.join("\n"), Vec::new());
         }
     }
 }

@@ -10,6 +10,8 @@
 mod booking;
 pub mod intent;
 mod lead;
+
+pub use lead::check_form;
 mod manage;
 #[cfg(test)]
 mod tests;
@@ -134,6 +136,10 @@ pub enum Event {
     ContactShared(String),
     /// They sent a picture.
     Photo,
+    /// They sent the widget's lead form.
+    LeadForm(crate::domain::contact::LeadForm),
+    /// They opened the widget again.
+    Open,
     /// The result of an effect the dialogue asked for.
     Outcome(Outcome),
 }
@@ -160,6 +166,8 @@ pub enum Effect {
     Reply(Reply),
     /// Save a lead detail; answered by [`Outcome::Saved`].
     Save(ProfileChange),
+    /// Save several lead details in order (a form); answered by one [`Outcome::Saved`].
+    SaveAll(Vec<ProfileChange>),
     /// Check a promo code for this booking; answered by `PromoAccepted` or `Refused`.
     CheckPromo {
         /// As typed.
@@ -268,6 +276,9 @@ pub struct Facts<'a> {
     pub wallets: Vec<(Offer, Option<u32>, DateTime<Utc>)>,
     /// The waitlist entry a "Je la prends" refers to, when the event is one.
     pub held: Option<crate::domain::booking::waitlist::WaitlistEntry>,
+    /// The welcome line the coach set from chat, when it replaces the bot file's (loaded for a
+    /// conversation's first message only).
+    pub welcome: Option<String>,
 }
 
 impl Facts<'_> {
@@ -349,6 +360,9 @@ pub fn handle(dialogue: &Dialogue, event: Event, facts: &Facts<'_>) -> Turn {
         Event::Choice(key) => on_choice(&mut turn, dialogue, &key, facts),
         Event::ContactShared(number) => lead::on_answer(&mut turn, &dialogue.step, &number, facts),
         Event::Photo => turn.say(facts.t("visitor-photo", &[]), Vec::new()),
+        Event::LeadForm(form) => lead::on_form(&mut turn, &dialogue.step, &form, facts),
+        Event::Open if lead::complete(facts) => start(&mut turn, Intent::Greeting, facts),
+        Event::Open => lead::next_question(&mut turn, facts, false),
         Event::Text(text) => on_text(&mut turn, dialogue, &text, facts),
     }
     turn

@@ -48,6 +48,7 @@ fn facts<'a>(bot: &'a Bot, texts: &'a Texts, contact: &'a Contact) -> Facts<'a> 
         bookings: Vec::new(),
         wallets: Vec::new(),
         held: None,
+        welcome: None,
     }
 }
 

@@ -368,3 +368,16 @@ mod tests {
         }
     }
 }
+
+/// The web widget's lead form, as typed: checked with the chat's rules before anything is saved.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LeadForm {
+    /// First name.
+    pub name: String,
+    /// Email address.
+    pub email: String,
+    /// WhatsApp number.
+    pub phone: String,
+    /// Yes to marketing messages (the box ticked).
+    pub consent: bool,
+}

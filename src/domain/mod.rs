@@ -3,6 +3,7 @@
 //! Nothing here performs I/O or reads a clock: time is always an argument. Every record carries the
 //! id of the bot (the business) it belongs to, so one process can host several bots.
 
+pub mod appearance;
 pub mod booking;
 pub mod catalog;
 pub mod contact;

@@ -77,3 +77,37 @@ impl OutboxMessage {
         }
     }
 }
+
+/// Replies waiting for a web widget visitor. The widget reads them over a server-sent-events
+/// stream; `seq` numbers one visitor's events 1, 2, 3… in the order they were written, so a
+/// reconnecting stream (its `Last-Event-ID`) resumes exactly after the last one it showed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebEvent {
+    /// The bot.
+    pub bot: BotId,
+    /// The visitor's id (the widget's, kept in the browser).
+    pub visitor: String,
+    /// Position in the visitor's stream, from 1.
+    pub seq: u64,
+    /// The outbox id it was queued under (the same message is never written twice).
+    pub id: OutboxId,
+    /// `{"replies": [...]}`, as queued.
+    pub payload: serde_json::Value,
+    /// When it was written.
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub created_at: DateTime<Utc>,
+}
+
+impl WebEvent {
+    /// The event an outbox message to the web channel becomes (numbered by the store).
+    pub fn from_message(message: &OutboxMessage) -> Self {
+        Self {
+            bot: message.bot.clone(),
+            visitor: message.to.clone(),
+            seq: 0,
+            id: message.id.clone(),
+            payload: message.payload.clone(),
+            created_at: message.created_at,
+        }
+    }
+}

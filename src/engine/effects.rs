@@ -57,6 +57,15 @@ pub(super) async fn run(
     let outcome = match effect {
         Effect::Reply(reply) => return Ok(Ran::Reply(reply)),
         Effect::Save(change) => save(engine, bot, contact, change, inbound, now).await?,
+        Effect::SaveAll(changes) => {
+            let mut first = None;
+            for change in changes {
+                if let Outcome::Saved { recognised } = save(engine, bot, contact, change, inbound, now).await? {
+                    first = first.or(recognised);
+                }
+            }
+            Outcome::Saved { recognised: first }
+        }
         Effect::CheckPromo { code, cart } => check_promo(engine, bot, contact, code, cart, now).await?,
         Effect::Book(cart) => book(engine, bot, contact, &cart, now).await?,
         Effect::JoinWaitlist(session) => match crate::ops::waitlist::join(store, bot, &contact.id, &session, now).await

@@ -109,6 +109,7 @@ impl Loaded {
             bookings: self.bookings,
             wallets: self.wallets,
             held: self.held,
+            welcome: None,
         }
     }
 }

@@ -49,6 +49,13 @@ pub enum Content {
         /// The number.
         phone: String,
     },
+    /// The web widget's lead form.
+    Lead {
+        /// The details typed.
+        form: crate::domain::contact::LeadForm,
+    },
+    /// The web widget opened by a visitor whose details are known: greet them.
+    Open,
     /// A picture.
     Photo {
         /// The image bytes (not kept in the inbound record).
@@ -329,6 +336,8 @@ impl Engine<'_> {
             Content::Choice { key } => (Event::Choice(key.clone()), key.clone()),
             Content::Contact { phone } => (Event::ContactShared(phone.clone()), phone.clone()),
             Content::Photo { .. } => (Event::Photo, "[photo]".into()),
+            Content::Lead { form } => (Event::LeadForm(form.clone()), format!("[form] {}", form.name)),
+            Content::Open => (Event::Open, "[open]".into()),
         };
         recent.push(ChatLine {
             from_bot: false,
@@ -345,7 +354,10 @@ impl Engine<'_> {
                 break;
             }
             let facts_data = facts::load(self.store, bot, &contact, &event, now).await?;
-            let facts = facts_data.view(bot, self.texts, inbound.channel, &contact, now);
+            let mut facts = facts_data.view(bot, self.texts, inbound.channel, &contact, now);
+            if dialogue.step == crate::conversation::Step::New {
+                facts.welcome = self.store.load_appearance(&bot.id).await?.map(|a| a.welcome);
+            }
             let turn = handle(&dialogue, event, &facts);
             handled.intent = handled.intent.or(turn.intent);
             dialogue = turn.dialogue;

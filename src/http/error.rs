@@ -28,6 +28,15 @@ pub enum ApiError {
     /// A webhook whose signature does not match.
     #[error("forbidden")]
     Forbidden,
+    /// A request whose fields are wrong: each field with what is wrong, in the visitor's language.
+    #[error("invalid request")]
+    Invalid(serde_json::Value),
+    /// Too many requests from this visitor or address.
+    #[error("too many requests")]
+    TooMany,
+    /// A browser request from a site this bot does not allow.
+    #[error("origin not allowed")]
+    OriginRefused,
     /// Anything else; the cause is logged.
     #[error("internal error: {0}")]
     Internal(String),
@@ -54,6 +63,12 @@ impl IntoResponse for ApiError {
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, json!({ "error": "unauthorized" })),
             Self::BadRequest => (StatusCode::BAD_REQUEST, json!({ "error": "bad request" })),
             Self::Forbidden => (StatusCode::FORBIDDEN, json!({ "error": "forbidden" })),
+            Self::Invalid(fields) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({ "error": "invalid", "fields": fields }),
+            ),
+            Self::TooMany => (StatusCode::TOO_MANY_REQUESTS, json!({ "error": "too many requests" })),
+            Self::OriginRefused => (StatusCode::FORBIDDEN, json!({ "error": "origin not allowed" })),
             Self::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": "internal error" }))

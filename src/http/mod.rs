@@ -2,10 +2,13 @@
 //! the widget API and ticket images. Every route shares the same layers: tracing, a body-size limit,
 //! a time-out and request metrics.
 
+pub mod assets;
 mod error;
 mod manifest;
+mod openapi;
 mod tickets;
 pub mod webhooks;
+pub mod widget;
 
 pub use error::ApiError;
 
@@ -30,6 +33,10 @@ pub fn router(state: AppState) -> Router {
         Duration::from_secs(settings.request_timeout_secs),
     );
     Router::new()
+        .route("/", get(assets::demo_page))
+        .route("/widget.js", get(assets::widget_js))
+        .route("/widget.css", get(assets::widget_css))
+        .route("/api/widget/openapi.json", get(assets::openapi))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
@@ -37,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{file}", get(tickets::ticket_png))
         .route("/webhooks/telegram/{bot}", axum::routing::post(webhooks::telegram))
         .route("/webhooks/twilio/{bot}", axum::routing::post(webhooks::twilio))
+        .merge(widget::routes(&state))
         .fallback(not_found)
         .layer(middleware::from_fn(record_metrics))
         .layer(RequestBodyLimitLayer::new(limit))

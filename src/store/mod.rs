@@ -13,20 +13,23 @@
 mod error;
 pub mod prelude {
     //! The store traits, to call their methods on an `Arc<dyn Store>`.
-    pub use super::{BookingStore, CatalogStore, ContactStore, MessageStore, PromoStore, Store, WaitlistStore};
+    pub use super::{
+        BookingStore, CatalogStore, ContactStore, MessageStore, PromoStore, Store, WaitlistStore, WebStore,
+    };
 }
 pub mod mongo;
 pub mod sqlite;
 
 pub use error::{StoreError, StoreResult};
 
+use crate::domain::appearance::Appearance;
 use crate::domain::booking::waitlist::WaitlistEntry;
 use crate::domain::booking::{Booking, Wallet};
 use crate::domain::catalog::{Course, Offer};
 use crate::domain::contact::{Contact, Email, Identity, Phone};
 use crate::domain::dialogue::ConversationRecord;
 use crate::domain::inbound::InboundRecord;
-use crate::domain::outbox::OutboxMessage;
+use crate::domain::outbox::{OutboxMessage, WebEvent};
 use crate::domain::promo::{PromoBatch, PromoCode, Redemption};
 use crate::domain::session::Session;
 use crate::domain::{
@@ -160,7 +163,16 @@ pub struct ChatSnapshot {
 /// Every method is scoped by bot: records of one bot are invisible to another.
 #[async_trait]
 pub trait Store:
-    ContactStore + CatalogStore + BookingStore + WaitlistStore + PromoStore + MessageStore + Send + Sync + 'static
+    ContactStore
+    + CatalogStore
+    + BookingStore
+    + WaitlistStore
+    + PromoStore
+    + MessageStore
+    + WebStore
+    + Send
+    + Sync
+    + 'static
 {
     /// The backend's name (`sqlite` or `mongodb`).
     fn backend(&self) -> &'static str;
@@ -429,6 +441,21 @@ pub trait MessageStore: Send + Sync {
     async fn list_unhandled_inbound(&self, before: DateTime<Utc>, limit: u32) -> StoreResult<Vec<InboundRecord>>;
     /// Forgets keys whose time has passed; returns how many. (MongoDB also expires them by itself.)
     async fn purge_inbound(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+}
+
+/// The web widget: replies waiting for visitors, and the look the coach gave the bot.
+///
+/// An outbox message queued for the `web` channel ([`MessageStore::enqueue`] or
+/// [`MessageStore::finish_inbound`]) is written here as the visitor's next event instead of
+/// being sent: the widget's stream reads it.
+#[async_trait]
+pub trait WebStore {
+    /// A visitor's events numbered after `after`, in order (at most `limit`).
+    async fn web_events(&self, bot: &BotId, visitor: &str, after: u64, limit: u32) -> StoreResult<Vec<WebEvent>>;
+    /// The appearance the coach set from chat, if they ever did.
+    async fn load_appearance(&self, bot: &BotId) -> StoreResult<Option<Appearance>>;
+    /// Keeps the appearance the coach set.
+    async fn save_appearance(&self, bot: &BotId, appearance: &Appearance) -> StoreResult<()>;
 }
 
 /// Opens the configured backend.

@@ -9,3 +9,4 @@ mod store;
 mod support;
 mod telegram;
 mod whatsapp;
+mod widget;

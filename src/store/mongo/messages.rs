@@ -14,6 +14,9 @@ use mongodb::options::ReturnDocument;
 #[async_trait]
 impl MessageStore for MongoStore {
     async fn enqueue(&self, message: &OutboxMessage) -> StoreResult<()> {
+        if message.channel == crate::domain::contact::Channel::Web {
+            return self.insert_web_event(message).await;
+        }
         self.insert("outbox", message, "outbox message", message.id.as_str())
             .await
     }

@@ -12,6 +12,7 @@ mod health;
 mod messages;
 mod promo;
 mod waitlist;
+mod web;
 
 use super::{StoreError, StoreResult};
 use crate::domain::BotId;
@@ -199,6 +200,11 @@ impl MongoStore {
                 ],
             ),
             ("conversations", vec![unique(doc! { "bot": 1, "contact": 1 })]),
+            (
+                "web_events",
+                vec![by_id(), unique(doc! { "bot": 1, "visitor": 1, "seq": 1 })],
+            ),
+            ("bot_settings", vec![unique(doc! { "bot": 1 })]),
         ];
         for (collection, indexes) in plan {
             self.db

@@ -1,10 +1,13 @@
 //! The outbox (messages to send, leased to one worker at a time) and inbound records (idempotency).
 
 use super::contacts::SAVE_CONVERSATION;
+use super::web::insert_event;
 use super::{SqliteStore, all, args, backend_error, run, to_doc};
+use crate::domain::contact::Channel;
 use crate::domain::inbound::InboundRecord;
-use crate::domain::outbox::OutboxMessage;
+use crate::domain::outbox::{OutboxMessage, WebEvent};
 use crate::domain::{BotId, OutboxId};
+use crate::store::StoreError;
 use crate::store::StoreResult;
 use crate::store::{Finish, MessageStore};
 use async_trait::async_trait;
@@ -15,6 +18,15 @@ const MARK_DONE: &str = "UPDATE inbound SET doc = json_set(doc, '$.done', json('
 #[async_trait]
 impl MessageStore for SqliteStore {
     async fn enqueue(&self, message: &OutboxMessage) -> StoreResult<()> {
+        if message.channel == Channel::Web {
+            let (event, key) = (WebEvent::from_message(message), message.id.to_string());
+            return self
+                .write(move |tx| match insert_event(tx, &event).map_err(backend_error)? {
+                    0 => Err(StoreError::conflict("outbox message", key)),
+                    _ => Ok(()),
+                })
+                .await;
+        }
         self.insert_doc(
             "INSERT INTO outbox (doc) VALUES (?)",
             message,
@@ -108,9 +120,20 @@ impl MessageStore for SqliteStore {
 
     async fn finish_inbound(&self, finish: &Finish) -> StoreResult<()> {
         let conversation = finish.conversation.as_ref().map(to_doc).transpose()?;
-        let reply = finish.reply.as_ref().map(to_doc).transpose()?;
+        let web = finish
+            .reply
+            .as_ref()
+            .filter(|r| r.channel == Channel::Web)
+            .map(WebEvent::from_message);
+        let reply = match web {
+            Some(_) => None,
+            None => finish.reply.as_ref().map(to_doc).transpose()?,
+        };
         let done = args![finish.bot.as_str(), &finish.key];
         self.write(move |tx| {
+            if let Some(event) = web {
+                insert_event(tx, &event).map_err(backend_error)?;
+            }
             if let Some(doc) = reply {
                 run(
                     tx,

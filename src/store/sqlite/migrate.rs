@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_schema.sql")),
     (2, include_str!("migrations/0002_waitlist.sql")),
     (3, include_str!("migrations/0003_catalog_versions.sql")),
+    (4, include_str!("migrations/0004_web.sql")),
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), String> {

@@ -23,6 +23,7 @@ mod migrate;
 mod promo;
 mod snapshot;
 mod waitlist;
+mod web;
 mod writer;
 
 use super::{StoreError, StoreResult};

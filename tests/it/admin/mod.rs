@@ -1,6 +1,7 @@
 //! The coach's commands through the admin handler, on every store backend. Replies are snapshots;
 //! both backends must give the same replies (a seeded RNG makes the codes reproducible).
 
+mod appearance;
 mod promo_commands;
 mod promo_use;
 

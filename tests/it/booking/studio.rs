@@ -16,7 +16,7 @@ conformance!(
 );
 
 pub(crate) async fn contact(store: &Arc<dyn Store>, external: &str, name: &str) -> ContactId {
-    let mut contact = Contact::new(super::demo().id, Identity::new(Channel::Web, external), now());
+    let mut contact = Contact::new(super::demo().id, Identity::new(Channel::Telegram, external), now());
     contact.name = Some(name.into());
     store.insert_contact(&contact).await.unwrap();
     contact.id

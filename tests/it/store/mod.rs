@@ -7,6 +7,7 @@ mod contacts;
 mod messaging;
 mod promo;
 mod races;
+mod web;
 
 /// Runs each named `async fn(Arc<dyn Store>)` of the calling module once per backend, as
 /// `…::sqlite::NAME` and `…::mongodb::NAME`.

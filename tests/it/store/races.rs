@@ -78,7 +78,7 @@ async fn one_contact_racing_for_a_once_per_contact_code_wins_once(store: Arc<dyn
 async fn two_claimers_of_one_due_message_never_both_get_it(store: Arc<dyn Store>) {
     let m = OutboxMessage::new(
         bot("demo"),
-        coachbot::domain::contact::Channel::Web,
+        coachbot::domain::contact::Channel::Telegram,
         "v1",
         serde_json::json!({}),
         t0(),

@@ -1,0 +1,26 @@
+//! The widget API's OpenAPI description, generated from the handlers' annotations.
+
+use super::widget;
+
+/// The web widget API.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "coachbot web widget API",
+        description = "What the embedded chat widget calls: its configuration, the lead form, messages, and the replies as server-sent events."
+    ),
+    paths(widget::config, widget::lead, widget::message, widget::stream::events),
+    components(schemas(
+        widget::WidgetConfig,
+        widget::KnownVisitor,
+        widget::LeadRequest,
+        widget::MessageRequest,
+        widget::WidgetContent,
+        widget::Accepted,
+        widget::ReplyEvent,
+        crate::channels::web::WebReply,
+        crate::channels::web::WebChoice,
+        crate::channels::web::WebImage,
+    ))
+)]
+pub struct WidgetApi;

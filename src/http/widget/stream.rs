@@ -1,0 +1,131 @@
+//! `GET /api/widget/{bot}/events`: a visitor's replies as server-sent events. Each event's id
+//! is the reply's number in the visitor's stream; the stream starts after `Last-Event-ID` (sent
+//! by a reconnecting browser) or `after`, so nothing is shown twice or lost across a reconnect.
+//!
+//! The stream reads the store when this process writes a reply for the visitor (the hub rings)
+//! and every `widget.poll_ms` otherwise. Numbers come in order; a missing one (MongoDB: a number
+//! taken by a write that has not landed yet) is waited for up to [`GAP_WAIT`], then passed over.
+
+use super::{
+    ApiError, AppState, ClientIp, EventsQuery, check_ip, check_visitor, keep_alive, last_event_id, reply_event, web_bot,
+};
+use crate::domain::BotId;
+use crate::domain::outbox::WebEvent;
+use crate::store::Store;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
+use axum::response::sse::{Event, Sse};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// How long a missing number is waited for.
+const GAP_WAIT: Duration = Duration::from_secs(3);
+/// How often the store is read again while waiting for one.
+const GAP_RETRY: Duration = Duration::from_millis(100);
+/// Events read at once.
+const BATCH: u32 = 50;
+
+/// The visitor's replies, from the one after `Last-Event-ID` (or `after`) on.
+#[utoipa::path(get, path = "/api/widget/{bot}/events", params(("bot" = String, Path, description = "The bot"), EventsQuery,
+        ("Last-Event-ID" = Option<u64>, Header, description = "The last event shown; sent by a reconnecting browser")),
+    responses((status = 200, description = "`text/event-stream`: `event: reply`, `id: N`, `data:` a ReplyEvent", body = super::ReplyEvent),
+        (status = 422, description = "Not a widget visitor id")))]
+pub async fn events(
+    State(state): State<AppState>,
+    Path(bot): Path<String>,
+    Query(query): Query<EventsQuery>,
+    headers: HeaderMap,
+    ip: ClientIp,
+) -> Result<axum::response::Response, ApiError> {
+    let bot = web_bot(&state, &bot)?;
+    check_ip(&state, &bot, &ip)?;
+    check_visitor(&query.visitor)?;
+    let store = state.store().ok_or(ApiError::Unavailable)?.clone();
+    let reader = Reader {
+        bell: state.web().subscribe(bot.id.as_str(), &query.visitor),
+        store,
+        bot: bot.id.clone(),
+        visitor: query.visitor,
+        cursor: last_event_id(&headers).or(query.after).unwrap_or(0),
+        poll: Duration::from_millis(state.settings().widget.poll_ms.max(20)),
+        gap_since: None,
+        pending: VecDeque::new(),
+    };
+    let stream = futures::stream::unfold(reader, |mut reader| async move {
+        let event = reader.next().await;
+        Some((event, reader))
+    });
+    let stream = futures::StreamExt::map(stream, Ok::<_, std::convert::Infallible>);
+    Ok(Sse::new(stream).keep_alive(keep_alive(&state)).into_response())
+}
+
+/// One open stream's position.
+struct Reader {
+    store: Arc<dyn Store>,
+    bot: BotId,
+    visitor: String,
+    cursor: u64,
+    bell: Arc<Notify>,
+    poll: Duration,
+    gap_since: Option<Instant>,
+    pending: VecDeque<Event>,
+}
+
+impl Reader {
+    /// The next event, waiting for it as long as it takes.
+    async fn next(&mut self) -> Event {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                return event;
+            }
+            // Listen before reading, so a reply written in between still wakes us.
+            let bell = self.bell.clone();
+            let rung = bell.notified();
+            tokio::pin!(rung);
+            rung.as_mut().enable();
+            match self
+                .store
+                .web_events(&self.bot, &self.visitor, self.cursor, BATCH)
+                .await
+            {
+                Ok(events) => self.take(events),
+                Err(error) => tracing::warn!(%error, "widget: cannot read a visitor's replies; retrying"),
+            }
+            if !self.pending.is_empty() {
+                continue;
+            }
+            let wait = match self.gap_since {
+                Some(_) => GAP_RETRY,
+                None => self.poll,
+            };
+            tokio::select! {
+                () = &mut rung => {}
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    /// Queues the events that follow the cursor without a gap (or after a gap waited out).
+    fn take(&mut self, events: Vec<WebEvent>) {
+        for event in events {
+            if event.seq != self.cursor + 1 {
+                let since = *self.gap_since.get_or_insert_with(Instant::now);
+                if since.elapsed() < GAP_WAIT {
+                    return;
+                }
+                tracing::warn!(visitor = %self.visitor, missing = self.cursor + 1, "widget: passing over a reply number never written");
+            }
+            self.gap_since = None;
+            self.cursor = event.seq;
+            let sse = Event::default()
+                .id(event.seq.to_string())
+                .event("reply")
+                .json_data(reply_event(&event.payload))
+                .unwrap_or_default();
+            self.pending.push_back(sse);
+        }
+    }
+}
