@@ -9,15 +9,20 @@ use super::widget;
         title = "coachbot web widget API",
         description = "What the embedded chat widget calls: its configuration, the lead form, messages, and the replies as server-sent events."
     ),
-    paths(widget::config, widget::lead, widget::message, widget::stream::events),
+    paths(
+        widget::config::config,
+        widget::messages::lead,
+        widget::messages::message,
+        widget::stream::events
+    ),
     components(schemas(
-        widget::WidgetConfig,
-        widget::KnownVisitor,
-        widget::LeadRequest,
-        widget::MessageRequest,
-        widget::WidgetContent,
-        widget::Accepted,
-        widget::ReplyEvent,
+        widget::config::WidgetConfig,
+        widget::config::KnownVisitor,
+        widget::messages::LeadRequest,
+        widget::messages::MessageRequest,
+        widget::messages::WidgetContent,
+        widget::messages::Accepted,
+        widget::stream::ReplyEvent,
         crate::channels::web::WebReply,
         crate::channels::web::WebChoice,
         crate::channels::web::WebImage,

@@ -6,16 +6,17 @@
 //! and every `widget.poll_ms` otherwise. Numbers come in order; a missing one (MongoDB: a number
 //! taken by a write that has not landed yet) is waited for up to [`GAP_WAIT`], then passed over.
 
-use super::{
-    ApiError, AppState, ClientIp, EventsQuery, check_ip, check_visitor, keep_alive, last_event_id, reply_event, web_bot,
-};
+use super::{ApiError, ClientIp, check_ip, check_visitor, web_bot};
+use crate::app::AppState;
+use crate::channels::web::{WebReply, render};
 use crate::domain::BotId;
 use crate::domain::outbox::WebEvent;
 use crate::store::Store;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
-use axum::response::sse::{Event, Sse};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -31,7 +32,7 @@ const BATCH: u32 = 50;
 /// The visitor's replies, from the one after `Last-Event-ID` (or `after`) on.
 #[utoipa::path(get, path = "/api/widget/{bot}/events", params(("bot" = String, Path, description = "The bot"), EventsQuery,
         ("Last-Event-ID" = Option<u64>, Header, description = "The last event shown; sent by a reconnecting browser")),
-    responses((status = 200, description = "`text/event-stream`: `event: reply`, `id: N`, `data:` a ReplyEvent", body = super::ReplyEvent),
+    responses((status = 200, description = "`text/event-stream`: `event: reply`, `id: N`, `data:` a ReplyEvent", body = ReplyEvent),
         (status = 422, description = "Not a widget visitor id")))]
 pub async fn events(
     State(state): State<AppState>,
@@ -128,4 +129,35 @@ impl Reader {
             self.pending.push_back(sse);
         }
     }
+}
+
+/// One event of the stream: the replies to one message.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReplyEvent {
+    /// The replies, in order.
+    pub replies: Vec<WebReply>,
+}
+
+/// The replies of an outbox payload, drawn for the widget.
+fn reply_event(payload: &serde_json::Value) -> ReplyEvent {
+    ReplyEvent {
+        replies: crate::channels::replies(payload).iter().map(render).collect(),
+    }
+}
+
+/// `events`' query.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct EventsQuery {
+    /// The visitor's id.
+    pub visitor: String,
+    /// The last event already shown (`Last-Event-ID` wins when both are given).
+    pub after: Option<u64>,
+}
+
+fn last_event_id(headers: &HeaderMap) -> Option<u64> {
+    headers.get("last-event-id")?.to_str().ok()?.trim().parse().ok()
+}
+
+fn keep_alive(state: &AppState) -> KeepAlive {
+    KeepAlive::new().interval(Duration::from_secs(state.settings().widget.keepalive_secs.max(1)))
 }

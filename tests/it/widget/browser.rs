@@ -258,6 +258,31 @@ async fn a_visitor_books_a_class_in_the_widget_and_is_remembered() {
     );
     screenshot(&client, "3-conversation-with-ticket.png").await;
 
+    // Closed with Escape, a message from the studio (written as another replica or a job would)
+    // shows as an unread count on the button.
+    let field = root.find(Locator::Css("input[name=text]")).await.unwrap();
+    field.send_keys("\u{e00c}").await.unwrap();
+    assert!(!panel.is_displayed().await.unwrap(), "Escape closes the panel");
+    let anna = client
+        .execute("return localStorage.getItem('coachbot:demo:visitor')", vec![])
+        .await
+        .unwrap();
+    let payload = serde_json::json!({ "replies": [{ "text": "À samedi !" }] });
+    let message = coachbot::domain::outbox::OutboxMessage::new(
+        coachbot::domain::BotId::parse("demo").unwrap(),
+        coachbot::domain::contact::Channel::Web,
+        anna.as_str().unwrap(),
+        payload,
+        chrono::Utc::now(),
+    );
+    app.state.store().unwrap().enqueue(&message).await.unwrap();
+    wait_for(&root, ".badge", async |b: &Element| {
+        b.text().await.is_ok_and(|t| t == "1")
+    })
+    .await;
+    let label = launcher.attr("aria-label").await.unwrap().unwrap_or_default();
+    assert!(label.contains("1 nouveaux messages"), "{label}");
+
     // Reload: no form, greeted by name.
     client.refresh().await.unwrap();
     let root = widget(&client).await;
