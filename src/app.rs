@@ -30,6 +30,7 @@ struct Inner {
     limit: crate::channels::limit::SenderLimit,
     ip_limit: crate::channels::limit::SenderLimit,
     web: crate::channels::web::WebHub,
+    agent: Option<crate::agent::Agent>,
     outbox: tokio::sync::Notify,
     sender_id: String,
     store: OnceLock<Arc<dyn Store>>,
@@ -42,6 +43,7 @@ impl AppState {
         let channels = crate::channels::Channels::build(&settings, &bots);
         let limit = crate::channels::limit::SenderLimit::new(settings.chat.messages_per_minute);
         let ip_limit = crate::channels::limit::SenderLimit::new(settings.widget.requests_per_minute_per_ip);
+        let agent = crate::agent::Agent::from_settings(&settings.agent);
         Self {
             inner: Arc::new(Inner {
                 settings,
@@ -52,6 +54,7 @@ impl AppState {
                 limit,
                 ip_limit,
                 web: crate::channels::web::WebHub::default(),
+                agent,
                 outbox: tokio::sync::Notify::new(),
                 sender_id: format!("coachbot-{}", uuid::Uuid::new_v4()),
                 store: OnceLock::new(),
@@ -71,6 +74,7 @@ impl AppState {
             bots: &self.inner.bots,
             texts: &self.inner.texts,
             keys: &self.inner.ticket_keys,
+            agent: self.inner.agent.as_ref(),
         })
     }
 

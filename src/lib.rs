@@ -3,6 +3,7 @@
 //! See `docs/architecture.md` for the path every message takes and the role of each module.
 
 pub mod admin;
+pub mod agent;
 pub mod app;
 pub mod channels;
 pub mod cli;

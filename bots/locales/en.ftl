@@ -407,3 +407,10 @@ widget-typing = The assistant is typing…
 widget-offline = Connection lost, trying again…
 widget-conversation = Conversation
 widget-too-long = Your message is too long: { $max } characters at most.
+
+# ---- the AI agent ----
+agent-fallback = Sorry, I can't answer that in detail right now. Here is what I can do:
+agent-ticket = Your ticket (booking { $reference }): show it at the door.
+agent-confirm = I'm about to run: { $command }
+    Confirm? yes / no
+agent-cancelled = All right, nothing was run.

@@ -408,3 +408,10 @@ widget-typing = L'assistant écrit…
 widget-offline = Connexion perdue, nouvelle tentative…
 widget-conversation = Conversation
 widget-too-long = Votre message est trop long : { $max } caractères au plus.
+
+# ---- the AI agent ----
+agent-fallback = Désolé, je n'arrive pas à vous répondre en détail pour le moment. Voici ce que je peux faire :
+agent-ticket = Votre billet (réservation { $reference }) : montrez-le à l'entrée.
+agent-confirm = Je vais lancer : { $command }
+    Confirmer ? oui / non
+agent-cancelled = D'accord, je ne lance rien.

@@ -76,6 +76,48 @@ pub struct Settings {
     pub chat: ChatSettings,
     /// The web chat widget.
     pub widget: WidgetSettings,
+    /// The LLM agent.
+    pub agent: AgentSettings,
+}
+
+/// `[agent]`: an OpenAI-compatible chat model; no base URL, no agent (the rule path answers).
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentSettings {
+    /// Base URL of the OpenAI-compatible API (`https://api.openai.com/v1`,
+    /// `http://127.0.0.1:11434/v1` for Ollama); empty: no agent.
+    #[serde(deserialize_with = "optional_url")]
+    pub base_url: Option<url::Url>,
+    /// The model.
+    pub model: String,
+    /// The API key (from `COACHBOT__AGENT__API_KEY` only).
+    #[serde(default)]
+    pub api_key: Option<secrecy::SecretString>,
+    /// Sampling temperature.
+    pub temperature: f32,
+    /// Seconds one model call may take before the rule path answers instead.
+    pub timeout_secs: u64,
+    /// Most tokens in one answer.
+    pub max_tokens: u32,
+    /// Most tool calls in one turn.
+    pub max_tool_calls: u32,
+    /// Lines of the conversation sent with each turn.
+    pub history_messages: usize,
+}
+
+impl std::fmt::Debug for AgentSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentSettings")
+            .field("base_url", &self.base_url.as_ref().map(url::Url::as_str))
+            .field("model", &self.model)
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("temperature", &self.temperature)
+            .field("timeout_secs", &self.timeout_secs)
+            .field("max_tokens", &self.max_tokens)
+            .field("max_tool_calls", &self.max_tool_calls)
+            .field("history_messages", &self.history_messages)
+            .finish()
+    }
 }
 
 /// `[widget]`.

@@ -381,6 +381,29 @@ impl Turn {
     }
 }
 
+/// Whether a visitor's free text may go to the LLM agent: their details are all known, the text
+/// does not pick one of the choices on screen, no promo code is awaited, and it is not STOP or
+/// START (which the rule path always handles).
+pub fn agent_may_answer(dialogue: &Dialogue, text: &str, contact: &crate::domain::contact::Contact) -> bool {
+    let known =
+        contact.name.is_some() && contact.email.is_some() && contact.phone.is_some() && contact.consent.is_some();
+    let waiting = matches!(
+        dialogue.step,
+        Step::New
+            | Step::AskName
+            | Step::AskEmail
+            | Step::AskPhone
+            | Step::AskConsent
+            | Step::TypePromo(_)
+            | Step::ConfirmStop
+    );
+    known
+        && !waiting
+        && !text.trim().is_empty()
+        && picked(&dialogue.choices, text).is_none()
+        && !matches!(intent::detect(text), Intent::Stop | Intent::Start)
+}
+
 /// The key of the choice a typed text picks: its number ("2") or its label, accents and case aside.
 fn picked(choices: &[Choice], text: &str) -> Option<String> {
     let text = text.trim();

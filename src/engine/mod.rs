@@ -3,6 +3,8 @@
 //! writing `/…` or sending a photo) or to the visitor dialogue, whose effects run here, against the
 //! store. The replies come back channel-neutral; each channel renders them.
 
+mod assistant;
+mod coach_agent;
 mod effects;
 mod facts;
 
@@ -116,6 +118,8 @@ pub struct Engine<'a> {
     pub texts: &'a Texts,
     /// Ticket signing keys.
     pub keys: &'a TicketKeys,
+    /// The LLM agent, when one is configured: it answers visitors' free text with tools.
+    pub agent: Option<&'a crate::agent::Agent>,
 }
 
 impl Engine<'_> {
@@ -232,6 +236,10 @@ impl Engine<'_> {
                     Some(self.admin_line(bot, text, now).await)
                 }
                 Content::Photo { bytes } => Some(crate::admin::handle_photo(bytes, &self.admin(bot, now)).await),
+                Content::Text { text } if self.agent.is_some() && !text.trim().is_empty() => match self.agent {
+                    Some(agent) => Some(self.coach_turn(agent, bot, &identity, text, now).await?),
+                    None => None,
+                },
                 _ => None,
             };
             if let Some(reply) = admin {
@@ -345,6 +353,32 @@ impl Engine<'_> {
             at: now,
         });
         let mut handled = Handled::default();
+        if let Some(agent) = self.agent
+            && let Content::Text { text } = &inbound.content
+            && crate::conversation::agent_may_answer(&dialogue, text, &contact)
+        {
+            let (answer, mut tickets) = self
+                .agent_turn(agent, bot, &mut contact, inbound, &recent, text, now)
+                .await;
+            match answer {
+                Ok(answer) => {
+                    handled.replies = vec![Reply::text(answer)];
+                    handled.replies.append(&mut tickets);
+                    dialogue.step = crate::conversation::Step::Menu;
+                    dialogue.choices = Vec::new();
+                    return Ok(self.finish_turn(bot, &contact, dialogue, recent, handled, now));
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "agent: the rule path answers instead");
+                    metrics::counter!("coachbot_agent_failures_total", "reason" => error.reason()).increment(1);
+                    let language = contact.language.unwrap_or(bot.language);
+                    handled
+                        .replies
+                        .push(Reply::text(t!(self.texts, language, "agent-fallback")));
+                    handled.replies.append(&mut tickets);
+                }
+            }
+        }
         let mut queue = vec![first];
         let mut steps = 0;
         while let Some(event) = queue.pop() {
@@ -368,6 +402,19 @@ impl Engine<'_> {
                 }
             }
         }
+        Ok(self.finish_turn(bot, &contact, dialogue, recent, handled, now))
+    }
+
+    /// The conversation after a message: the bot's lines added to the last ones, the state saved.
+    fn finish_turn(
+        &self,
+        bot: &Bot,
+        contact: &Contact,
+        dialogue: Dialogue,
+        mut recent: Vec<ChatLine>,
+        mut handled: Handled,
+        now: DateTime<Utc>,
+    ) -> (Handled, ConversationRecord) {
         for reply in &handled.replies {
             recent.push(ChatLine {
                 from_bot: true,
@@ -385,7 +432,7 @@ impl Engine<'_> {
             recent,
             updated_at: now,
         };
-        Ok((handled, record))
+        (handled, record)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The integration suite: one test binary, so the crate links once.
 
 mod admin;
+mod agent;
 mod booking;
 mod chat;
 mod cli;

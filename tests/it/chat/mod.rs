@@ -31,6 +31,8 @@ pub struct Studio {
     pub texts: Texts,
     pub keys: TicketKeys,
     pub now: DateTime<Utc>,
+    /// The LLM agent, when the test configures one.
+    pub agent: Option<coachbot::agent::Agent>,
     next_id: u64,
 }
 
@@ -53,6 +55,7 @@ impl Studio {
             texts: Texts::builtin(),
             keys,
             now: now(),
+            agent: None,
             next_id: 0,
         }
     }
@@ -63,6 +66,7 @@ impl Studio {
             bots: &self.bots,
             texts: &self.texts,
             keys: &self.keys,
+            agent: self.agent.as_ref(),
         }
     }
 
