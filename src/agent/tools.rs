@@ -62,6 +62,22 @@ pub fn visitor() -> Vec<Value> {
             }, "required": ["reference"], "additionalProperties": false }),
         ),
         tool(
+            "move_booking",
+            "Moves one of this visitor's bookings to another session of the same course (after they agreed).",
+            json!({ "type": "object", "properties": {
+                "reference": { "type": "string", "description": "The booking's reference from my_bookings" },
+                "session": { "type": "string", "description": "The new session's id from list_sessions" }
+            }, "required": ["reference", "session"], "additionalProperties": false }),
+        ),
+        tool(
+            "save_contact",
+            "Updates this visitor's details (all four, checked like the chat's questions).",
+            json!({ "type": "object", "properties": {
+                "name": { "type": "string" }, "email": { "type": "string" }, "phone": { "type": "string" },
+                "consent": { "type": "boolean", "description": "Yes to the studio's news and offers" }
+            }, "required": ["name", "email", "phone", "consent"], "additionalProperties": false }),
+        ),
+        tool(
             "my_credits",
             "This visitor's packs and subscriptions: credits left and end date.",
             no_arguments(),

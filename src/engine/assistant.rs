@@ -165,19 +165,68 @@ impl VisitorTools<'_, '_> {
         }
     }
 
+    /// The id of this visitor's booking with that reference.
+    async fn mine(&self, reference: &str) -> Result<Option<crate::domain::BookingId>, AgentError> {
+        self.with_facts(|f| {
+            f.bookings
+                .iter()
+                .find(|b| b.booking.reference.eq_ignore_ascii_case(reference))
+                .map(|b| b.booking.id.clone())
+        })
+        .await
+    }
+
+    async fn move_to(&mut self, arguments: &Value) -> Result<Value, AgentError> {
+        let (Some(reference), Some(session)) = (text(arguments, "reference"), text(arguments, "session")) else {
+            return Ok(refused("reference and session are required"));
+        };
+        let Some(booking) = self.mine(&reference).await? else {
+            return Ok(refused(
+                "none of this visitor's bookings has that reference: call my_bookings",
+            ));
+        };
+        let to = SessionId::from(session.as_str());
+        if !self.with_facts(|f| f.sessions.iter().any(|s| s.id == to)).await? {
+            return Ok(refused("no such session open for booking: call list_sessions"));
+        }
+        Ok(match self.effect(Effect::Move { booking, to }).await? {
+            Outcome::Moved => json!({ "ok": true }),
+            Outcome::Refused { text, .. } => refused(text),
+            _ => refused("the booking could not be moved"),
+        })
+    }
+
+    async fn save_contact(&mut self, arguments: &Value) -> Result<Value, AgentError> {
+        let form = crate::domain::contact::LeadForm {
+            name: text(arguments, "name").unwrap_or_default(),
+            email: text(arguments, "email").unwrap_or_default(),
+            phone: text(arguments, "phone").unwrap_or_default(),
+            consent: arguments["consent"].as_bool().unwrap_or(false),
+        };
+        let language = self.contact.language.unwrap_or(self.bot.language);
+        match crate::conversation::check_form(&form, self.bot.phone_region) {
+            Ok(changes) => {
+                self.effect(Effect::SaveAll(changes)).await?;
+                Ok(json!({ "ok": true }))
+            }
+            Err(wrong) => {
+                let texts: Vec<String> = wrong
+                    .iter()
+                    .map(|(field, hint)| {
+                        let got = arguments[*field].as_str().unwrap_or_default();
+                        self.engine.texts.get(language, hint, &[("got", got.into())])
+                    })
+                    .collect();
+                Ok(refused(texts.join(" ")))
+            }
+        }
+    }
+
     async fn cancel(&mut self, arguments: &Value) -> Result<Value, AgentError> {
         let Some(reference) = text(arguments, "reference") else {
             return Ok(refused("reference is required"));
         };
-        let id = self
-            .with_facts(|f| {
-                f.bookings
-                    .iter()
-                    .find(|b| b.booking.reference.eq_ignore_ascii_case(&reference))
-                    .map(|b| b.booking.id.clone())
-            })
-            .await?;
-        let Some(id) = id else {
+        let Some(id) = self.mine(&reference).await? else {
             return Ok(refused(
                 "none of this visitor's bookings has that reference: call my_bookings",
             ));
@@ -246,6 +295,8 @@ impl ToolRunner for VisitorTools<'_, '_> {
                 })
                 .await,
             "cancel_booking" => self.cancel(arguments).await,
+            "move_booking" => self.move_to(arguments).await,
+            "save_contact" => self.save_contact(arguments).await,
             "my_credits" => self
                 .with_facts(|f| {
                     let list: Vec<Value> = f.wallets.iter().map(|(offer, left, until)| json!({ "offer": offer.name,

@@ -112,11 +112,8 @@ fn texts(handled: &Handled) -> Vec<String> {
     handled.replies.iter().map(|r| r.text.clone()).collect()
 }
 
-async fn a_visitor_books_in_free_text_through_the_model(store: Arc<dyn Store>) {
-    let model = FakeModel::default();
-    let mut studio = Studio::open(store.clone()).await;
-    let mut anna = known_visitor(&mut studio, "501").await;
-    studio.agent = Some(start(&model, 5, 6).await);
+/// The model's side of a booking: sessions, offers, book the first session, then the answer.
+fn script_booking(model: &FakeModel) {
     model
         .then(|_| call("list_sessions", r#"{"course":"yoga-doux"}"#))
         .then(|_| call("list_offers", ""))
@@ -136,6 +133,14 @@ async fn a_visitor_books_in_free_text_through_the_model(store: Arc<dyn Store>) {
                 booked["price"].as_str().unwrap()
             ))
         });
+}
+
+async fn a_visitor_books_in_free_text_through_the_model(store: Arc<dyn Store>) {
+    let model = FakeModel::default();
+    let mut studio = Studio::open(store.clone()).await;
+    let mut anna = known_visitor(&mut studio, "501").await;
+    studio.agent = Some(start(&model, 5, 6).await);
+    script_booking(&model);
     let handled = anna.says(&mut studio, "je voudrais réserver un yoga doux").await;
     let said = texts(&handled);
     assert!(said[0].starts_with("C'est réservé ! Référence"), "{said:?}");
@@ -180,6 +185,102 @@ async fn a_visitor_books_in_free_text_through_the_model(store: Arc<dyn Store>) {
         "{offered:?}"
     );
     assert_eq!(requests[0]["model"], "test-model");
+}
+
+async fn a_visitor_moves_cancels_and_updates_details_through_the_model(store: Arc<dyn Store>) {
+    let model = FakeModel::default();
+    let mut studio = Studio::open(store.clone()).await;
+    let mut ben = known_visitor(&mut studio, "505").await;
+    studio.agent = Some(start(&model, 5, 6).await);
+    script_booking(&model);
+    ben.says(&mut studio, "un yoga doux s'il vous plaît").await;
+    let identity = coachbot::domain::contact::Identity::new(Channel::Telegram, "505");
+    let contact = store
+        .find_contact_by_identity(&studio.bot.id, &identity)
+        .await
+        .unwrap()
+        .unwrap();
+    let booked = store
+        .list_bookings_for_contact(&studio.bot.id, &contact.id)
+        .await
+        .unwrap()
+        .remove(0);
+
+    let reference = booked.reference.clone();
+    model
+        .then(|_| call("list_sessions", r#"{"course":"yoga-doux"}"#))
+        .then(move |request| {
+            let second = last_tool_result(request)["sessions"][1]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            call(
+                "move_booking",
+                &json!({ "reference": reference, "session": second }).to_string(),
+            )
+        })
+        .then(|request| {
+            assert_eq!(last_tool_result(request)["ok"], true, "{}", last_tool_result(request));
+            text("C'est déplacé.")
+        });
+    assert_eq!(
+        texts(&ben.says(&mut studio, "décale-le à la séance d'après").await),
+        ["C'est déplacé."]
+    );
+    let bookings = store
+        .list_bookings_for_contact(&studio.bot.id, &contact.id)
+        .await
+        .unwrap();
+    let active: Vec<_> = bookings.iter().filter(|b| b.is_active()).collect();
+    assert_eq!(active.len(), 1);
+    assert_ne!(active[0].session, booked.session, "moved to another session");
+
+    let moved = active[0].reference.clone();
+    model
+        .then(move |_| call("cancel_booking", &json!({ "reference": moved }).to_string()))
+        .then(|request| {
+            assert_eq!(last_tool_result(request)["ok"], true);
+            text("C'est annulé.")
+        });
+    ben.says(&mut studio, "finalement annule").await;
+    let bookings = store
+        .list_bookings_for_contact(&studio.bot.id, &contact.id)
+        .await
+        .unwrap();
+    assert!(bookings.iter().all(|b| !b.is_active()), "cancelled");
+
+    // A reference that is not one of this visitor's bookings.
+    model
+        .then(|_| call("cancel_booking", r#"{"reference":"ZZZZZZ"}"#))
+        .then(|request| {
+            assert_eq!(last_tool_result(request)["ok"], false);
+            text("Je ne trouve pas cette réservation.")
+        });
+    ben.says(&mut studio, "annule la réservation ZZZZZZ").await;
+
+    model
+        .then(|_| {
+            call(
+                "save_contact",
+                r#"{"name":"Ben","email":"ben@","phone":"0612345678","consent":true}"#,
+            )
+        })
+        .then(|request| {
+            let refused = last_tool_result(request);
+            assert!(refused["refused"].as_str().unwrap().contains("ben@"), "{refused}");
+            call(
+                "save_contact",
+                r#"{"name":"Ben","email":"ben.new@example.fr","phone":"0612345678","consent":true}"#,
+            )
+        })
+        .then(|_| text("C'est noté."));
+    ben.says(&mut studio, "mon email est ben.new@example.fr").await;
+    let contact = store
+        .find_contact_by_identity(&studio.bot.id, &identity)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(contact.email.unwrap().as_str(), "ben.new@example.fr");
 }
 
 async fn every_failure_of_the_model_falls_back_to_the_rule_path(store: Arc<dyn Store>) {
@@ -306,6 +407,7 @@ async fn without_an_agent_the_rule_path_answers_and_the_model_is_never_called(st
 
 crate::store::conformance!(
     a_visitor_books_in_free_text_through_the_model,
+    a_visitor_moves_cancels_and_updates_details_through_the_model,
     every_failure_of_the_model_falls_back_to_the_rule_path,
     a_visitor_cannot_reach_the_coach_tools_whatever_they_write,
     the_coach_asks_in_plain_french_and_confirms,
