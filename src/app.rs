@@ -30,7 +30,7 @@ struct Inner {
     limit: crate::channels::limit::SenderLimit,
     ip_limit: crate::channels::limit::SenderLimit,
     web: crate::channels::web::WebHub,
-    agent: Option<crate::agent::Agent>,
+    agents: crate::agent::Agents,
     outbox: tokio::sync::Notify,
     sender_id: String,
     store: OnceLock<Arc<dyn Store>>,
@@ -43,7 +43,7 @@ impl AppState {
         let channels = crate::channels::Channels::build(&settings, &bots);
         let limit = crate::channels::limit::SenderLimit::new(settings.chat.messages_per_minute);
         let ip_limit = crate::channels::limit::SenderLimit::new(settings.widget.requests_per_minute_per_ip);
-        let agent = crate::agent::Agent::from_settings(&settings.agent);
+        let agents = crate::agent::Agents::build(&settings.agent, &bots);
         Self {
             inner: Arc::new(Inner {
                 settings,
@@ -54,7 +54,7 @@ impl AppState {
                 limit,
                 ip_limit,
                 web: crate::channels::web::WebHub::default(),
-                agent,
+                agents,
                 outbox: tokio::sync::Notify::new(),
                 sender_id: format!("coachbot-{}", uuid::Uuid::new_v4()),
                 store: OnceLock::new(),
@@ -74,7 +74,7 @@ impl AppState {
             bots: &self.inner.bots,
             texts: &self.inner.texts,
             keys: &self.inner.ticket_keys,
-            agent: self.inner.agent.as_ref(),
+            agents: Some(&self.inner.agents),
         })
     }
 

@@ -84,6 +84,52 @@ pub struct Line {
     pub text: String,
 }
 
+/// The agent of each bot hosted here: the service's `[agent]`, with each bot file's `[agent]` over
+/// it (another model or server, or off for that bot).
+#[derive(Default)]
+pub struct Agents {
+    by_bot: std::collections::HashMap<crate::domain::BotId, Agent>,
+}
+
+impl Agents {
+    /// The agents of these bots; a bot without a base URL (or with `enabled = false`) has none.
+    pub fn build(settings: &AgentSettings, bots: &crate::config::bots::Bots) -> Self {
+        let by_bot = bots
+            .iter()
+            .filter(|bot| bot.agent.enabled)
+            .filter_map(|bot| {
+                let own = &bot.agent;
+                let merged = AgentSettings {
+                    base_url: own.base_url.clone().or_else(|| settings.base_url.clone()),
+                    model: own.model.clone().unwrap_or_else(|| settings.model.clone()),
+                    api_key: own.api_key.clone().or_else(|| settings.api_key.clone()),
+                    temperature: own.temperature.unwrap_or(settings.temperature),
+                    ..settings.clone()
+                };
+                Some((bot.id.clone(), Agent::from_settings(&merged)?))
+            })
+            .collect();
+        Self { by_bot }
+    }
+
+    /// One agent for one bot (tests).
+    pub fn one(bot: crate::domain::BotId, agent: Agent) -> Self {
+        Self {
+            by_bot: [(bot, agent)].into(),
+        }
+    }
+
+    /// The agent of a bot, if it has one.
+    pub fn get(&self, bot: &crate::domain::BotId) -> Option<&Agent> {
+        self.by_bot.get(bot)
+    }
+
+    /// Whether any bot has one.
+    pub fn any(&self) -> bool {
+        !self.by_bot.is_empty()
+    }
+}
+
 /// The configured model, shared by every conversation.
 pub struct Agent {
     client: Client,
@@ -98,6 +144,11 @@ impl Agent {
             client,
             settings: settings.clone(),
         })
+    }
+
+    /// The model it asks.
+    pub fn model(&self) -> &str {
+        &self.settings.model
     }
 
     /// Lines of history sent with each turn.

@@ -48,13 +48,13 @@ pub async fn run(settings: &Settings, bots: &Bots, args: &ChatArgs) -> anyhow::R
         .await
         .context("planning sessions")?;
     let keys = TicketKeys::for_bots(bots, &mut rand::rng());
-    let agent = crate::agent::Agent::from_settings(&settings.agent);
+    let agents = crate::agent::Agents::build(&settings.agent, bots);
     let engine = Engine {
         store: store.as_ref(),
         bots,
         texts: &texts,
         keys: &keys,
-        agent: agent.as_ref(),
+        agents: Some(&agents),
     };
     let sender = match args.role.as_str() {
         "coach" => CoachIdentities::TERMINAL.to_owned(),

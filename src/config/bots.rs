@@ -47,6 +47,50 @@ pub struct Bot {
     pub courses: Vec<Course>,
     /// Seed offers.
     pub offers: Vec<Offer>,
+    /// This bot's own model settings, over the service's `[agent]`.
+    pub agent: BotAgent,
+}
+
+/// A bot's `[agent]`: off for this bot, or another model, server, key or temperature.
+#[derive(Debug, Clone)]
+pub struct BotAgent {
+    /// Whether the agent answers this bot's visitors (when one is configured).
+    pub enabled: bool,
+    /// Another OpenAI-compatible server.
+    pub base_url: Option<url::Url>,
+    /// Another model.
+    pub model: Option<String>,
+    /// Another key (from the variable the file names).
+    pub api_key: Option<SecretString>,
+    /// Another temperature.
+    pub temperature: Option<f32>,
+}
+
+impl Default for BotAgent {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            base_url: None,
+            model: None,
+            api_key: None,
+            temperature: None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BotAgentFile {
+    #[serde(default = "yes")]
+    enabled: bool,
+    #[serde(default)]
+    base_url: Option<url::Url>,
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    api_key_env: Option<String>,
+    #[serde(default)]
+    temperature: Option<f32>,
 }
 
 /// How promo codes behave for this bot.
@@ -214,6 +258,8 @@ struct BotFile {
     courses: Vec<CourseFile>,
     #[serde(default)]
     offers: Vec<OfferFile>,
+    #[serde(default)]
+    agent: Option<BotAgentFile>,
 }
 
 fn euro() -> Currency {
@@ -385,6 +431,19 @@ impl Bot {
             }),
             None => None,
         };
+        let agent = match raw.agent {
+            None => BotAgent::default(),
+            Some(a) => BotAgent {
+                enabled: a.enabled,
+                base_url: a.base_url,
+                model: a.model,
+                api_key: match a.api_key_env.as_deref() {
+                    Some(var) => Some(secret("agent", var)?),
+                    None => None,
+                },
+                temperature: a.temperature,
+            },
+        };
         let ticket_key = raw
             .tickets
             .signing_key_env
@@ -448,6 +507,7 @@ impl Bot {
             booking: raw.booking,
             courses,
             offers,
+            agent,
         })
     }
 }

@@ -118,8 +118,8 @@ pub struct Engine<'a> {
     pub texts: &'a Texts,
     /// Ticket signing keys.
     pub keys: &'a TicketKeys,
-    /// The LLM agent, when one is configured: it answers visitors' free text with tools.
-    pub agent: Option<&'a crate::agent::Agent>,
+    /// The bots' LLM agents, when configured: they answer free text with tools.
+    pub agents: Option<&'a crate::agent::Agents>,
 }
 
 impl Engine<'_> {
@@ -236,7 +236,8 @@ impl Engine<'_> {
                     Some(self.admin_line(bot, text, now).await)
                 }
                 Content::Photo { bytes } => Some(crate::admin::handle_photo(bytes, &self.admin(bot, now)).await),
-                Content::Text { text } if self.agent.is_some() && !text.trim().is_empty() => match self.agent {
+                Content::Text { text } if self.agent(bot).is_some() && !text.trim().is_empty() => match self.agent(bot)
+                {
                     Some(agent) => Some(self.coach_turn(agent, bot, &identity, text, now).await?),
                     None => None,
                 },
@@ -268,6 +269,11 @@ impl Engine<'_> {
         self.dialogue(bot, inbound, contact, now)
             .await
             .map(|(h, c)| (h, Some(c)))
+    }
+
+    /// The agent of this bot, if any.
+    fn agent(&self, bot: &Bot) -> Option<&crate::agent::Agent> {
+        self.agents?.get(&bot.id)
     }
 
     fn admin<'b>(&'b self, bot: &'b Bot, now: DateTime<Utc>) -> AdminContext<'b> {
@@ -353,7 +359,7 @@ impl Engine<'_> {
             at: now,
         });
         let mut handled = Handled::default();
-        if let Some(agent) = self.agent
+        if let Some(agent) = self.agent(bot)
             && let Content::Text { text } = &inbound.content
             && crate::conversation::agent_may_answer(&dialogue, text, &contact)
         {

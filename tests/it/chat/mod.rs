@@ -32,7 +32,7 @@ pub struct Studio {
     pub keys: TicketKeys,
     pub now: DateTime<Utc>,
     /// The LLM agent, when the test configures one.
-    pub agent: Option<coachbot::agent::Agent>,
+    pub agent: Option<coachbot::agent::Agents>,
     next_id: u64,
 }
 
@@ -66,7 +66,7 @@ impl Studio {
             bots: &self.bots,
             texts: &self.texts,
             keys: &self.keys,
-            agent: self.agent.as_ref(),
+            agents: self.agent.as_ref(),
         }
     }
 
