@@ -75,6 +75,7 @@ impl AppState {
             texts: &self.inner.texts,
             keys: &self.inner.ticket_keys,
             agents: Some(&self.inner.agents),
+            web: Some(&self.inner.web),
         })
     }
 

@@ -278,7 +278,17 @@
     if (events) events.close();
     var after = Number(load("cursor:" + visitor) || 0);
     events = new EventSource(api + "/events?visitor=" + encodeURIComponent(visitor) + "&after=" + after);
+    events.addEventListener("partial", function (e) {
+      if (!ui.log) return;
+      if (!ui.partial) {
+        ui.partial = bubble("bot partial", "");
+        ui.log.insertBefore(ui.partial, ui.typing);
+      }
+      ui.partial.textContent = JSON.parse(e.data).text;
+      scroll();
+    });
     events.addEventListener("reply", function (e) {
+      if (ui.partial) { ui.partial.remove(); ui.partial = null; }
       save("cursor:" + visitor, e.lastEventId);
       var data = JSON.parse(e.data);
       if (!ui.log) { backlog = backlog.concat(data.replies); return; }

@@ -126,6 +126,94 @@ impl Client {
     }
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Chunk {
+    choices: Vec<ChunkChoice>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ChunkChoice {
+    delta: Delta,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Delta {
+    content: Option<String>,
+    tool_calls: Option<Vec<DeltaCall>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DeltaCall {
+    index: Option<usize>,
+    id: Option<String>,
+    function: Option<DeltaFunction>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DeltaFunction {
+    name: Option<String>,
+    arguments: Option<String>,
+}
+
+impl Client {
+    /// One chat completion, streamed: `on_text` sees the text so far after each piece; tool
+    /// calls are put together from their pieces.
+    pub async fn complete_streamed(
+        &self,
+        request: &Value,
+        on_text: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<Reply, ClientError> {
+        use futures::StreamExt;
+        let mut request = request.clone();
+        request["stream"] = Value::Bool(true);
+        let mut stream = self
+            .inner
+            .chat()
+            .create_stream_byot::<_, Chunk>(request)
+            .await
+            .map_err(classify)?;
+        let mut content = String::new();
+        let mut calls: Vec<ToolCall> = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(classify)?;
+            let Some(choice) = chunk.choices.into_iter().next() else {
+                continue;
+            };
+            if let Some(piece) = choice.delta.content.filter(|p| !p.is_empty()) {
+                content.push_str(&piece);
+                on_text(&content);
+            }
+            for piece in choice.delta.tool_calls.unwrap_or_default() {
+                let index = piece.index.unwrap_or(calls.len().saturating_sub(1));
+                while calls.len() <= index {
+                    calls.push(ToolCall {
+                        id: format!("call-{}", calls.len()),
+                        name: String::new(),
+                        arguments: String::new(),
+                    });
+                }
+                let call = &mut calls[index];
+                if let Some(id) = piece.id.filter(|id| !id.is_empty()) {
+                    call.id = id;
+                }
+                if let Some(function) = piece.function {
+                    call.name.push_str(&function.name.unwrap_or_default());
+                    call.arguments.push_str(&function.arguments.unwrap_or_default());
+                }
+            }
+        }
+        Ok(Reply {
+            content: Some(content).filter(|c| !c.trim().is_empty()),
+            tool_calls: calls,
+        })
+    }
+}
+
 fn classify(error: async_openai::error::OpenAIError) -> ClientError {
     use async_openai::error::OpenAIError;
     match error {

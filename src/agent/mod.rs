@@ -164,6 +164,7 @@ impl Agent {
         history: &[Line],
         text: &str,
         tools: &mut dyn ToolRunner,
+        mut on_text: Option<&mut (dyn FnMut(&str) + Send)>,
     ) -> Result<String, AgentError> {
         let timeout = Duration::from_secs(self.settings.timeout_secs.max(1));
         let mut messages = vec![json!({ "role": "system", "content": system })];
@@ -180,7 +181,13 @@ impl Agent {
         let mut results = String::new();
         for _ in 0..=self.settings.max_tool_calls {
             let request = self.request(&messages, &definitions);
-            let reply = tokio::time::timeout(timeout, self.client.complete(&request))
+            let call = async {
+                match on_text.as_deref_mut() {
+                    Some(sink) => self.client.complete_streamed(&request, sink).await,
+                    None => self.client.complete(&request).await,
+                }
+            };
+            let reply = tokio::time::timeout(timeout, call)
                 .await
                 .map_err(|_| AgentError::Timeout(timeout))??;
             if reply.tool_calls.is_empty() {

@@ -55,6 +55,7 @@ pub async fn run(settings: &Settings, bots: &Bots, args: &ChatArgs) -> anyhow::R
         texts: &texts,
         keys: &keys,
         agents: Some(&agents),
+        web: None,
     };
     let sender = match args.role.as_str() {
         "coach" => CoachIdentities::TERMINAL.to_owned(),

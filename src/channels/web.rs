@@ -21,6 +21,8 @@ pub fn valid_visitor(id: &str) -> bool {
 #[derive(Default)]
 pub struct WebHub {
     streams: Mutex<HashMap<String, Weak<Notify>>>,
+    /// The agent's answer being written, per visitor: a version and the text so far.
+    partials: Mutex<HashMap<String, (u64, String)>>,
 }
 
 impl WebHub {
@@ -39,8 +41,38 @@ impl WebHub {
         bell
     }
 
-    /// Rings the visitor's streams, if any is open here.
+    /// The agent's answer so far for a visitor (shown while it is written; the reply itself
+    /// comes as a numbered event, which ends it).
+    pub fn partial(&self, bot: &str, visitor: &str, text: &str) {
+        let key = format!("{bot}\u{1f}{visitor}");
+        {
+            let mut partials = self.partials.lock().unwrap_or_else(|e| e.into_inner());
+            let entry = partials.entry(key.clone()).or_insert((0, String::new()));
+            entry.0 += 1;
+            entry.1 = text.to_owned();
+        }
+        let streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bell) = streams.get(&key).and_then(Weak::upgrade) {
+            bell.notify_waiters();
+        }
+    }
+
+    /// The latest partial answer for a visitor newer than `seen`: its version and text.
+    pub fn latest_partial(&self, bot: &str, visitor: &str, seen: u64) -> Option<(u64, String)> {
+        let partials = self.partials.lock().unwrap_or_else(|e| e.into_inner());
+        partials
+            .get(&format!("{bot}\u{1f}{visitor}"))
+            .filter(|(version, _)| *version > seen)
+            .cloned()
+    }
+
+    /// Rings the visitor's streams, if any is open here (a reply was written: any partial
+    /// answer is over).
     pub fn notify(&self, bot: &str, visitor: &str) {
+        self.partials
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&format!("{bot}\u{1f}{visitor}"));
         let streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(bell) = streams.get(&format!("{bot}\u{1f}{visitor}")).and_then(Weak::upgrade) {
             bell.notify_waiters();

@@ -351,7 +351,18 @@ impl Engine<'_> {
             now,
             extra: Vec::new(),
         };
-        let answer = agent.answer(&system, &history, text, &mut tools).await;
+        let visitor = inbound.sender.clone();
+        let mut show = |so_far: &str| {
+            if let Some(hub) = self.web {
+                hub.partial(bot.id.as_str(), &visitor, so_far);
+            }
+        };
+        let streams = self.web.is_some() && inbound.channel == crate::domain::contact::Channel::Web;
+        let sink: Option<&mut (dyn FnMut(&str) + Send)> = match streams {
+            true => Some(&mut show),
+            false => None,
+        };
+        let answer = agent.answer(&system, &history, text, &mut tools, sink).await;
         (answer, tools.extra)
     }
 }

@@ -113,7 +113,7 @@ impl Engine<'_> {
             now,
             pending: None,
         };
-        let answer = match agent.answer(&system, &[], text, &mut tools).await {
+        let answer = match agent.answer(&system, &[], text, &mut tools, None).await {
             Ok(answer) => answer,
             Err(error) => {
                 tracing::warn!(%error, "agent: the coach's request falls back to /aide");

@@ -120,6 +120,8 @@ pub struct Engine<'a> {
     pub keys: &'a TicketKeys,
     /// The bots' LLM agents, when configured: they answer free text with tools.
     pub agents: Option<&'a crate::agent::Agents>,
+    /// The web widget's open streams, which show the agent's answer as it is written.
+    pub web: Option<&'a crate::channels::web::WebHub>,
 }
 
 impl Engine<'_> {

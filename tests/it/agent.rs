@@ -12,6 +12,7 @@ use coachbot::agent::{Agent, Agents};
 use coachbot::domain::contact::Channel;
 use coachbot::engine::Handled;
 use coachbot::store::Store;
+use futures::StreamExt;
 use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -443,6 +444,82 @@ fn a_bot_file_turns_the_agent_off_or_picks_its_own_model() {
         Some("qwen"),
         "a bot can bring its own server"
     );
+}
+
+/// A streamed completion: each piece of text as a chunk, `gap` apart.
+fn streamed(pieces: &[&str], gap: Duration) -> Response {
+    let chunks: Vec<String> = pieces
+        .iter()
+        .map(|p| {
+            format!(
+                "data: {}\n\n",
+                json!({ "choices": [{ "index": 0, "delta": { "content": p }, "finish_reason": null }] })
+            )
+        })
+        .chain(["data: [DONE]\n\n".to_owned()])
+        .collect();
+    let body = futures::stream::iter(chunks).then(move |chunk| async move {
+        tokio::time::sleep(gap).await;
+        Ok::<_, std::convert::Infallible>(chunk)
+    });
+    (
+        [("content-type", "text/event-stream")],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agents_answer_reaches_the_widget_as_it_is_written() {
+    let model = FakeModel::default();
+    let router = axum::Router::new()
+        .route("/v1/chat/completions", axum::routing::post(completions))
+        .with_state(model.clone());
+    let base = crate::support::fake_server(router).await;
+    let app = crate::widget::start(
+        "sqlite",
+        &format!("[agent]\nbase_url = \"{base}/v1\"\ntimeout_secs = 10"),
+    )
+    .await;
+    let anna = crate::widget::visitor();
+    crate::widget::lead(&app, &anna).await;
+    let mut stream = crate::widget::Events::open(&app, &anna, Some(1)).await;
+    model.then(|request| {
+        assert_eq!(request["stream"], true, "the web channel streams");
+        streamed(
+            &["Bonjour Anna, ", "je regarde ", "ça pour vous."],
+            Duration::from_millis(300),
+        )
+    });
+    let (status, _) = crate::widget::post(
+        &app,
+        "messages",
+        &anna,
+        json!({ "type": "text", "text": "une question sur le yoga" }),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let mut partials = Vec::new();
+    let reply = loop {
+        match stream.next_any().await {
+            (kind, None, data) if kind == "partial" => partials.push(data["text"].as_str().unwrap().to_owned()),
+            (kind, Some(id), data) if kind == "reply" => break (id, data),
+            other => panic!("unexpected event {other:?}"),
+        }
+    };
+    assert_eq!(reply.0, 2);
+    assert_eq!(
+        crate::widget::texts(&reply.1),
+        ["Bonjour Anna, je regarde ça pour vous."]
+    );
+    assert!(!partials.is_empty(), "the answer showed while written");
+    assert!(
+        partials
+            .iter()
+            .all(|p| "Bonjour Anna, je regarde ça pour vous.".starts_with(p.as_str())),
+        "{partials:?}"
+    );
+    assert!(partials.len() >= 2, "piece by piece: {partials:?}");
 }
 
 crate::store::conformance!(

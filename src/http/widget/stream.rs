@@ -3,7 +3,8 @@
 //! by a reconnecting browser) or `after`, so nothing is shown twice or lost across a reconnect.
 //!
 //! The stream reads the store when this process writes a reply for the visitor (the hub rings)
-//! and every `widget.poll_ms` otherwise. Numbers come in order; a missing one (MongoDB: a number
+//! and every `widget.poll_ms` otherwise. While the agent writes an answer on this process, the
+//! text so far comes as `event: partial` (no id: it is not kept; the reply follows numbered). Numbers come in order; a missing one (MongoDB: a number
 //! taken by a write that has not landed yet) is waited for up to [`GAP_WAIT`], then passed over.
 
 use super::{ApiError, ClientIp, check_ip, check_visitor, web_bot};
@@ -54,6 +55,8 @@ pub async fn events(
         poll: Duration::from_millis(state.settings().widget.poll_ms.max(20)),
         gap_since: None,
         pending: VecDeque::new(),
+        state: state.clone(),
+        partial_seen: 0,
     };
     let stream = futures::stream::unfold(reader, |mut reader| async move {
         let event = reader.next().await;
@@ -73,6 +76,8 @@ struct Reader {
     poll: Duration,
     gap_since: Option<Instant>,
     pending: VecDeque<Event>,
+    state: AppState,
+    partial_seen: u64,
 }
 
 impl Reader {
@@ -97,6 +102,19 @@ impl Reader {
             }
             if !self.pending.is_empty() {
                 continue;
+            }
+            // The agent's answer being written on this process: shown, not numbered (the reply
+            // itself follows as a numbered event).
+            let partial = self
+                .state
+                .web()
+                .latest_partial(self.bot.as_str(), &self.visitor, self.partial_seen);
+            if let Some((version, text)) = partial {
+                self.partial_seen = version;
+                return Event::default()
+                    .event("partial")
+                    .json_data(serde_json::json!({ "text": text }))
+                    .unwrap_or_default();
             }
             let wait = match self.gap_since {
                 Some(_) => GAP_RETRY,

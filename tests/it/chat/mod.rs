@@ -67,6 +67,7 @@ impl Studio {
             texts: &self.texts,
             keys: &self.keys,
             agents: self.agent.as_ref(),
+            web: None,
         }
     }
 

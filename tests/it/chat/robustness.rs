@@ -41,6 +41,7 @@ async fn a_message_recorded_but_never_answered_is_answered_later(store: Arc<dyn 
         texts: &studio.texts,
         keys: &studio.keys,
         agents: None,
+        web: None,
     };
     let later = studio.now + chrono::Duration::minutes(5);
     let recent = engine.resume_unhandled(studio.now, 10, later).await.unwrap();
@@ -134,6 +135,7 @@ async fn a_replayed_message_is_handled_once(store: Arc<dyn Store>) {
         texts: &studio.texts,
         keys: &studio.keys,
         agents: None,
+        web: None,
     };
     let first = engine.handle(&inbound, studio.now).await.unwrap();
     let again = engine.handle(&inbound, studio.now).await.unwrap();

@@ -91,6 +91,22 @@ impl Events {
 
     async fn read(&mut self) -> (u64, Value) {
         loop {
+            if let (kind, Some(id), data) = self.any().await {
+                assert_eq!(kind, "reply");
+                return (id, data);
+            }
+        }
+    }
+
+    /// The next event of any kind (`reply`, `partial`): its name, id and data; within 20 s.
+    pub async fn next_any(&mut self) -> (String, Option<u64>, Value) {
+        tokio::time::timeout(Duration::from_secs(20), self.any())
+            .await
+            .expect("an event within 20 s")
+    }
+
+    async fn any(&mut self) -> (String, Option<u64>, Value) {
+        loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let block: String = self.buffer.drain(..end + 2).collect();
                 let field = |name: &str| {
@@ -98,9 +114,10 @@ impl Events {
                         .lines()
                         .find_map(|l| l.strip_prefix(name).map(|v| v.trim_start().to_owned()))
                 };
-                if let (Some(id), Some(data)) = (field("id:"), field("data:")) {
-                    assert_eq!(field("event:").as_deref(), Some("reply"));
-                    return (id.parse().unwrap(), serde_json::from_str(&data).unwrap());
+                if let Some(data) = field("data:") {
+                    let kind = field("event:").unwrap_or_default();
+                    let id = field("id:").map(|id| id.parse().unwrap());
+                    return (kind, id, serde_json::from_str(&data).unwrap());
                 }
                 continue;
             }
