@@ -411,6 +411,7 @@ widget-too-long = Your message is too long: { $max } characters at most.
 # ---- the AI agent ----
 agent-fallback = Sorry, I can't answer that in detail right now. Here is what I can do:
 agent-ticket = Your ticket (booking { $reference }): show it at the door.
-agent-confirm = I'm about to run: { $command }
+agent-confirm = I'm about to run: { $command }{ $preview }
     Confirm? yes / no
+promo-preview = { $count } codes: { $summary }
 agent-cancelled = All right, nothing was run.

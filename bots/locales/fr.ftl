@@ -412,6 +412,7 @@ widget-too-long = Votre message est trop long : { $max } caractères au plus.
 # ---- the AI agent ----
 agent-fallback = Désolé, je n'arrive pas à vous répondre en détail pour le moment. Voici ce que je peux faire :
 agent-ticket = Votre billet (réservation { $reference }) : montrez-le à l'entrée.
-agent-confirm = Je vais lancer : { $command }
+agent-confirm = Je vais lancer : { $command }{ $preview }
     Confirmer ? oui / non
+promo-preview = { $count } codes : { $summary }
 agent-cancelled = D'accord, je ne lance rien.

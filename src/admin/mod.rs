@@ -238,6 +238,15 @@ impl AdminContext<'_> {
     }
 }
 
+/// What a command that changes something would do, in words, when that is more than the command
+/// line says (before the coach confirms it).
+pub fn preview(command: &AdminCommand, ctx: &AdminContext<'_>) -> Option<String> {
+    match command {
+        AdminCommand::Promo(PromoCommand::Generate(spec)) => promo::apply::preview(ctx, spec),
+        _ => None,
+    }
+}
+
 /// Parses and runs one command line; every outcome, errors included, is a reply for the coach.
 pub async fn handle(line: &str, ctx: &AdminContext<'_>, rng: &mut (dyn rand::RngCore + Send)) -> Reply {
     match parse(line, &ctx.parse_context()) {

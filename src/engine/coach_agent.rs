@@ -36,6 +36,7 @@ struct CoachTools<'e> {
     bot: &'e Bot,
     now: DateTime<Utc>,
     pending: Option<String>,
+    preview: Option<String>,
 }
 
 #[async_trait]
@@ -65,7 +66,8 @@ impl ToolRunner for CoachTools<'_> {
             return Ok(json!({ "ok": true, "ran": line, "result": reply.text }));
         }
         self.pending = Some(line.to_owned());
-        Ok(json!({ "ok": true, "pending": line, "needs_confirmation": true }))
+        self.preview = crate::admin::preview(&command, &ctx);
+        Ok(json!({ "ok": true, "pending": line, "preview": self.preview, "needs_confirmation": true }))
     }
 }
 
@@ -112,6 +114,7 @@ impl Engine<'_> {
             bot,
             now,
             pending: None,
+            preview: None,
         };
         let answer = match agent.answer(&system, &[], text, &mut tools, None).await {
             Ok(answer) => answer,
@@ -128,7 +131,9 @@ impl Engine<'_> {
             return Ok(Reply::text(answer));
         };
         self.store.save_conversation(&save(Some(command.clone()))).await?;
-        let confirm = t!(self.texts, bot.language, "agent-confirm", "command" => command.as_str());
+        let preview = tools.preview.map(|p| format!("\n{p}")).unwrap_or_default();
+        let confirm =
+            t!(self.texts, bot.language, "agent-confirm", "command" => command.as_str(), "preview" => preview);
         Ok(Reply::text(format!("{answer}\n\n{confirm}")))
     }
 }

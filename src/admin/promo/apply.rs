@@ -79,6 +79,15 @@ pub fn help(ctx: &AdminContext<'_>) -> String {
     out
 }
 
+/// What `/promo N …` would create, in words (`10 codes : -20 %, jusqu'au 06/12/2026, …`), for a
+/// confirmation before it runs.
+pub fn preview(ctx: &AdminContext<'_>, spec: &super::grammar::Generate) -> Option<String> {
+    let discount = spec.terms.discount?;
+    let terms = apply_changes(&super::generate::default_terms(discount), &spec.terms, ctx.bot, ctx.now);
+    let summary = describe(ctx).summary(&terms);
+    Some(t!(ctx.texts, ctx.language, "promo-preview", "count" => spec.count, "summary" => summary))
+}
+
 fn describe<'a>(ctx: &'a AdminContext<'a>) -> Describe<'a> {
     Describe {
         bot: ctx.bot,
