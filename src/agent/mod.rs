@@ -213,6 +213,29 @@ impl Agent {
         Err(AgentError::TooManyCalls(self.settings.max_tool_calls))
     }
 
+    /// A short summary of `lines` following `previous` (no tools), for the memory of long
+    /// conversations.
+    pub async fn summarise(&self, previous: Option<&str>, lines: &[Line]) -> Result<String, AgentError> {
+        let timeout = Duration::from_secs(self.settings.timeout_secs.max(1));
+        let mut transcript = String::new();
+        if let Some(previous) = previous {
+            transcript.push_str(&format!("Summary so far: {previous}\n\n"));
+        }
+        for line in lines {
+            let who = if line.from_bot { "Assistant" } else { "Visitor" };
+            transcript.push_str(&format!("{who}: {}\n", line.text));
+        }
+        let messages = [
+            json!({ "role": "system", "content": SUMMARISE }),
+            json!({ "role": "user", "content": transcript }),
+        ];
+        let request = self.request(&messages, &[]);
+        let reply = tokio::time::timeout(timeout, self.client.complete(&request))
+            .await
+            .map_err(|_| AgentError::Timeout(timeout))??;
+        Ok(reply.content.unwrap_or_default().trim().to_owned())
+    }
+
     fn request(&self, messages: &[Value], tools: &[Value]) -> Value {
         let mut request = json!({
             "model": self.settings.model,
@@ -227,6 +250,9 @@ impl Agent {
         request
     }
 }
+
+/// The instruction for summaries.
+const SUMMARISE: &str = "Summarise this conversation between a studio's chat assistant and a visitor in at most three sentences, in the conversation's language: what they asked, booked or cancelled, their preferences and any open question. Reply with the summary only.";
 
 /// Tool arguments: a JSON object (an empty string counts as `{}`).
 fn parse_arguments(tool: &str, text: &str) -> Result<Value, AgentError> {

@@ -29,8 +29,28 @@ fn today(bot: &Bot, now: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// Who the visitor is and what was said before the lines the model is sent.
+pub struct Visitor<'a> {
+    /// Their name.
+    pub name: &'a str,
+    /// Their details on file (their own: email, phone, consent).
+    pub profile: String,
+    /// The summary of the earlier conversation, if any.
+    pub memory: Option<&'a str>,
+    /// The channel they write on.
+    pub channel: &'a str,
+    /// Their language.
+    pub language: Language,
+}
+
 /// The visitor's system prompt.
-pub fn visitor(bot: &Bot, name: &str, channel: &str, language: Language, now: DateTime<Utc>) -> String {
+pub fn visitor(bot: &Bot, who: &Visitor<'_>, now: DateTime<Utc>) -> String {
+    let Visitor {
+        name,
+        channel,
+        language,
+        ..
+    } = *who;
     let mut places: Vec<&str> = bot
         .courses
         .iter()
@@ -62,6 +82,13 @@ pub fn visitor(bot: &Bot, name: &str, channel: &str, language: Language, now: Da
             ("opens_days", policy.opens_days_before.to_string()),
             ("closes_minutes", policy.closes_minutes_before.to_string()),
             ("about", about),
+            ("profile", who.profile.clone()),
+            (
+                "memory",
+                who.memory
+                    .map(|m| format!("Earlier in this conversation: {m}"))
+                    .unwrap_or_default(),
+            ),
         ],
     )
 }

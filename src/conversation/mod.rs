@@ -41,6 +41,20 @@ pub struct Dialogue {
     /// The choices offered with the last reply: "2" or the label typed picks one.
     #[serde(default)]
     pub choices: Vec<Choice>,
+    /// The agent's summary of the conversation older than the lines it is sent, and the time of
+    /// the last line it covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
+}
+
+/// A summary of a conversation's earlier lines, written by the agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// The summary.
+    pub text: String,
+    /// The last line it covers.
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub through: DateTime<Utc>,
 }
 
 /// A booking being put together.

@@ -321,6 +321,7 @@ impl Engine<'_> {
         &self,
         agent: &Agent,
         bot: &Bot,
+        dialogue: &mut crate::conversation::Dialogue,
         contact: &mut Contact,
         inbound: &Inbound,
         recent: &[ChatLine],
@@ -329,9 +330,27 @@ impl Engine<'_> {
     ) -> (Result<String, crate::agent::AgentError>, Vec<Reply>) {
         let language = contact.language.unwrap_or(bot.language);
         let name = contact.name.clone().unwrap_or_default();
-        let system = crate::agent::prompt::visitor(bot, &name, inbound.channel.as_str(), language, now);
         // The last lines before this message (which `recent` already ends with).
         let earlier = &recent[..recent.len().saturating_sub(1)];
+        remember(agent, dialogue, earlier).await;
+        let profile = format!(
+            "email {}, phone {}, news and offers: {}",
+            contact.email.as_ref().map_or("unknown", |e| e.as_str()),
+            contact.phone.as_ref().map_or("unknown", |p| p.as_str()),
+            match contact.consent.as_ref().map(|c| c.marketing) {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "not asked",
+            }
+        );
+        let who = crate::agent::prompt::Visitor {
+            name: &name,
+            profile,
+            memory: dialogue.summary.as_ref().map(|s| s.text.as_str()),
+            channel: inbound.channel.as_str(),
+            language,
+        };
+        let system = crate::agent::prompt::visitor(bot, &who, now);
         let history: Vec<Line> = earlier
             .iter()
             .rev()
@@ -364,5 +383,42 @@ impl Engine<'_> {
         };
         let answer = agent.answer(&system, &history, text, &mut tools, sink).await;
         (answer, tools.extra)
+    }
+}
+
+/// Unsent lines summarised at once.
+const SUMMARY_BATCH: usize = 4;
+
+/// Keeps a summary of the lines older than those the model is sent: when at least
+/// [`SUMMARY_BATCH`] of them are not in it yet, the model summarises them with the summary so far.
+/// A failure keeps the summary as it was.
+async fn remember(agent: &Agent, dialogue: &mut crate::conversation::Dialogue, earlier: &[ChatLine]) {
+    let cut = earlier.len().saturating_sub(agent.history());
+    let since = dialogue.summary.as_ref().map(|s| s.through);
+    let fresh: Vec<&ChatLine> = earlier[..cut]
+        .iter()
+        .filter(|l| since.is_none_or(|t| l.at > t))
+        .collect();
+    let Some(last) = fresh.last().map(|l| l.at) else { return };
+    if fresh.len() < SUMMARY_BATCH {
+        return;
+    }
+    let lines: Vec<Line> = fresh
+        .iter()
+        .map(|l| Line {
+            from_bot: l.from_bot,
+            text: l.text.clone(),
+        })
+        .collect();
+    let previous = dialogue.summary.as_ref().map(|s| s.text.as_str());
+    match agent.summarise(previous, &lines).await {
+        Ok(text) if !text.is_empty() => {
+            dialogue.summary = Some(crate::conversation::Summary { text, through: last });
+        }
+        Ok(_) => {}
+        Err(error) => {
+            tracing::warn!(%error, "agent: cannot summarise the conversation; keeping the last summary");
+            metrics::counter!("coachbot_agent_failures_total", "reason" => error.reason()).increment(1);
+        }
     }
 }

@@ -366,7 +366,7 @@ impl Engine<'_> {
             && crate::conversation::agent_may_answer(&dialogue, text, &contact)
         {
             let (answer, mut tickets) = self
-                .agent_turn(agent, bot, &mut contact, inbound, &recent, text, now)
+                .agent_turn(agent, bot, &mut dialogue, &mut contact, inbound, &recent, text, now)
                 .await;
             match answer {
                 Ok(answer) => {

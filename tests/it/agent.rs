@@ -81,12 +81,18 @@ fn last_tool_result(request: &Value) -> Value {
 }
 
 async fn start(model: &FakeModel, timeout_secs: u64, max_tool_calls: u32) -> Agent {
+    // A long history: no summary call comes between the scripted steps.
+    let settings = format!("timeout_secs = {timeout_secs}\nmax_tool_calls = {max_tool_calls}\nhistory_messages = 100");
+    start_with(model, &settings).await
+}
+
+async fn start_with(model: &FakeModel, extra: &str) -> Agent {
     let router = axum::Router::new()
         .route("/v1/chat/completions", axum::routing::post(completions))
         .with_state(model.clone());
     let base = crate::support::fake_server(router).await;
     let settings = coachbot::config::Settings::from_toml(&format!(
-        "[agent]\nbase_url = \"{base}/v1\"\nmodel = \"test-model\"\ntimeout_secs = {timeout_secs}\nmax_tool_calls = {max_tool_calls}"
+        "[agent]\nbase_url = \"{base}/v1\"\nmodel = \"test-model\"\n{extra}"
     ))
     .unwrap();
     Agent::from_settings(&settings.agent).expect("an agent with a base URL")
@@ -282,6 +288,50 @@ async fn a_visitor_moves_cancels_and_updates_details_through_the_model(store: Ar
         .unwrap()
         .unwrap();
     assert_eq!(contact.email.unwrap().as_str(), "ben.new@example.fr");
+}
+
+async fn a_long_conversation_is_remembered_as_a_summary_with_the_visitors_profile(store: Arc<dyn Store>) {
+    let model = FakeModel::default();
+    let mut studio = Studio::open(store.clone()).await;
+    let mut anna = known_visitor(&mut studio, "506").await;
+    let agent = start_with(&model, "history_messages = 4").await;
+    studio.agent = Some(Agents::one(studio.bot.id.clone(), agent));
+    model
+        .then(|request| {
+            assert!(request.get("tools").is_none(), "a summary uses no tools");
+            let transcript = request["messages"][1]["content"].as_str().unwrap();
+            assert!(transcript.contains("Visitor: Anna"), "{transcript}");
+            text("Anna a donné ses coordonnées et accepte les nouveautés.")
+        })
+        .then(|request| {
+            let system = request["messages"][0]["content"].as_str().unwrap();
+            assert!(
+                system.contains("Earlier in this conversation: Anna a donné ses coordonnées"),
+                "{system}"
+            );
+            assert!(
+                system.contains("email anna-506@example.fr") && system.contains("news and offers: yes"),
+                "{system}"
+            );
+            assert_eq!(
+                request["messages"].as_array().unwrap().len(),
+                1 + 4 + 1,
+                "system, 4 lines, the text"
+            );
+            text("Le pilates a lieu le lundi soir et le mercredi matin.")
+        })
+        .then(|request| {
+            let system = request["messages"][0]["content"].as_str().unwrap();
+            assert!(
+                system.contains("Earlier in this conversation: Anna a donné"),
+                "the summary is kept"
+            );
+            text("Avec plaisir !")
+        });
+    anna.says(&mut studio, "et le pilates, c'est quand ?").await;
+    assert_eq!(model.requests().len(), 2, "a summary, then the answer");
+    assert_eq!(texts(&anna.says(&mut studio, "super merci").await), ["Avec plaisir !"]);
+    assert_eq!(model.requests().len(), 3, "too few new lines for another summary");
 }
 
 async fn every_failure_of_the_model_falls_back_to_the_rule_path(store: Arc<dyn Store>) {
@@ -522,6 +572,7 @@ async fn the_agents_answer_reaches_the_widget_as_it_is_written() {
 crate::store::conformance!(
     a_visitor_books_in_free_text_through_the_model,
     a_visitor_moves_cancels_and_updates_details_through_the_model,
+    a_long_conversation_is_remembered_as_a_summary_with_the_visitors_profile,
     every_failure_of_the_model_falls_back_to_the_rule_path,
     a_visitor_cannot_reach_the_coach_tools_whatever_they_write,
     the_coach_asks_in_plain_french_and_confirms,
