@@ -334,7 +334,79 @@ async fn a_long_conversation_is_remembered_as_a_summary_with_the_visitors_profil
     assert_eq!(model.requests().len(), 3, "too few new lines for another summary");
 }
 
+async fn the_other_visitor_tools_answer_from_the_visitors_own_facts(store: Arc<dyn Store>) {
+    let model = FakeModel::default();
+    let mut studio = Studio::open(store.clone()).await;
+    let mut coach = studio.person(Channel::Telegram, &COACH.to_string());
+    coach.says(&mut studio, "/promo 1 -10% prefix:ZEN").await;
+    let code = store.list_promo_batches(&studio.bot.id).await.unwrap()[0].id.clone();
+    let codes = store
+        .list_promo_codes(&studio.bot.id, &code, &coachbot::store::PageRequest::first(10))
+        .await
+        .unwrap();
+    let promo = codes.items[0].code.clone();
+    let mut cleo = known_visitor(&mut studio, "507").await;
+    studio.agent = Some(Agents::one(studio.bot.id.clone(), start(&model, 5, 8).await));
+    let checked = promo.clone();
+    model
+        .then(|_| call("list_courses", ""))
+        .then(|request| {
+            let courses = last_tool_result(request);
+            let names: Vec<&str> = courses["courses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["name"].as_str().unwrap())
+                .collect();
+            assert_eq!(names, ["Danse afro", "Pilates", "Yoga doux"]);
+            call("list_sessions", r#"{"course":"pilates"}"#)
+        })
+        .then(move |request| {
+            let session = last_tool_result(request)["sessions"][0]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            call(
+                "check_promo",
+                &json!({ "code": checked, "offer": "single", "session": session }).to_string(),
+            )
+        })
+        .then(|request| {
+            let checked = last_tool_result(request);
+            assert_eq!(checked["ok"], true, "{checked}");
+            assert_eq!(checked["price"], "16,20 €");
+            call("my_bookings", "")
+        })
+        .then(|request| {
+            assert_eq!(last_tool_result(request)["bookings"], json!([]));
+            call("my_credits", "")
+        })
+        .then(|request| {
+            assert_eq!(last_tool_result(request)["credits"], json!([]));
+            call("handoff_to_coach", r#"{"summary":"Cléo veut un cours privé."}"#)
+        })
+        .then(|request| {
+            assert_eq!(last_tool_result(request)["ok"], true);
+            text("Avec le code, le cours de pilates revient à 16,20 €. J'ai prévenu le coach pour le cours privé.")
+        });
+    let said = texts(
+        &cleo
+            .says(&mut studio, "le pilates avec mon code, et un cours privé ?")
+            .await,
+    );
+    assert_eq!(
+        said,
+        ["Avec le code, le cours de pilates revient à 16,20 €. J'ai prévenu le coach pour le cours privé."]
+    );
+    let to_coach = studio.outbox().await;
+    assert!(
+        to_coach.iter().any(|m| m.to == COACH.to_string()),
+        "the coach is told: {to_coach:?}"
+    );
+}
+
 async fn every_failure_of_the_model_falls_back_to_the_rule_path(store: Arc<dyn Store>) {
+    let _recorder = coachbot::telemetry::metrics();
     let model = FakeModel::default();
     let mut studio = Studio::open(store.clone()).await;
     let mut anna = known_visitor(&mut studio, "502").await;
@@ -378,6 +450,21 @@ async fn every_failure_of_the_model_falls_back_to_the_rule_path(store: Arc<dyn S
     model.then(|_| ([("x-delay-ms", "2500")], text("trop tard")).into_response());
     let said = texts(&anna.says(&mut studio, "vous avez quoi comme horaires").await);
     assert_eq!(said[0], apology, "a time-out");
+    let metrics = coachbot::telemetry::metrics().render();
+    for reason in [
+        "http_status",
+        "bad_arguments",
+        "unknown_tool",
+        "unverified_price",
+        "call",
+        "too_many_calls",
+        "timeout",
+    ] {
+        assert!(
+            metrics.contains(&format!("coachbot_agent_failures_total{{reason=\"{reason}\"}}")),
+            "{reason} is counted in /metrics"
+        );
+    }
 }
 
 async fn a_visitor_cannot_reach_the_coach_tools_whatever_they_write(store: Arc<dyn Store>) {
@@ -573,6 +660,7 @@ crate::store::conformance!(
     a_visitor_books_in_free_text_through_the_model,
     a_visitor_moves_cancels_and_updates_details_through_the_model,
     a_long_conversation_is_remembered_as_a_summary_with_the_visitors_profile,
+    the_other_visitor_tools_answer_from_the_visitors_own_facts,
     every_failure_of_the_model_falls_back_to_the_rule_path,
     a_visitor_cannot_reach_the_coach_tools_whatever_they_write,
     the_coach_asks_in_plain_french_and_confirms,

@@ -15,6 +15,30 @@ use mongodb::bson::{Document, doc};
 use mongodb::options::ReturnDocument;
 
 impl MongoStore {
+    /// Takes the next number of a visitor's counter: an `$inc` on the counter document, which a
+    /// visitor's first event creates first (a plain insert: of several first writers racing, one
+    /// inserts and the others' duplicate key is expected). No upsert on the `$inc`, so a race to
+    /// create the counter can never hand out a number twice or lose one.
+    async fn next_number(&self, id: &str) -> StoreResult<Document> {
+        let counters = self.coll::<Document>("web_counters");
+        for _ in 0..2 {
+            let taken = counters
+                .find_one_and_update(doc! { "_id": id }, doc! { "$inc": { "seq": 1_i64 } })
+                .return_document(ReturnDocument::After)
+                .await
+                .map_err(backend_error)?;
+            if let Some(counter) = taken {
+                return Ok(counter);
+            }
+            match counters.insert_one(doc! { "_id": id, "seq": 0_i64 }).await {
+                Ok(_) => {}
+                Err(e) if is_duplicate(&e) => {}
+                Err(e) => return Err(backend_error(e)),
+            }
+        }
+        Err(backend_error("the visitor's counter could not be taken"))
+    }
+
     /// Writes an outbox message to the web channel as the visitor's next event; `Conflict` when
     /// an event with its id exists.
     pub(super) async fn insert_web_event(&self, message: &OutboxMessage) -> StoreResult<()> {
@@ -28,16 +52,8 @@ impl MongoStore {
             return Err(conflict());
         }
         let counter = self
-            .coll::<Document>("web_counters")
-            .find_one_and_update(
-                doc! { "_id": format!("{}\u{1f}{}", message.bot, message.to) },
-                doc! { "$inc": { "seq": 1_i64 } },
-            )
-            .upsert(true)
-            .return_document(ReturnDocument::After)
-            .await
-            .map_err(backend_error)?
-            .ok_or_else(|| backend_error("the visitor's counter was not written"))?;
+            .next_number(&format!("{}\u{1f}{}", message.bot, message.to))
+            .await?;
         let seq = counter
             .get("seq")
             .and_then(|v| v.as_i64().or_else(|| v.as_i32().map(i64::from)))
