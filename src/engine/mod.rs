@@ -238,8 +238,7 @@ impl Engine<'_> {
                     Some(self.admin_line(bot, text, now).await)
                 }
                 Content::Photo { bytes } => Some(crate::admin::handle_photo(bytes, &self.admin(bot, now)).await),
-                Content::Text { text } if self.agent(bot).is_some() && !text.trim().is_empty() => match self.agent(bot)
-                {
+                Content::Text { text } if !text.trim().is_empty() => match self.agent(bot) {
                     Some(agent) => Some(self.coach_turn(agent, bot, &identity, text, now).await?),
                     None => None,
                 },
