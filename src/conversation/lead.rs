@@ -149,14 +149,7 @@ pub(super) fn on_form(turn: &mut Turn, step: &Step, form: &LeadForm, facts: &Fac
         Err(wrong) => {
             let lines: Vec<String> = wrong
                 .iter()
-                .map(|(field, hint)| {
-                    let got = match *field {
-                        "name" => form.name.as_str(),
-                        "email" => form.email.as_str(),
-                        _ => form.phone.as_str(),
-                    };
-                    facts.t(hint, &[("got", got.trim().into())])
-                })
+                .map(|(field, hint)| facts.t(hint, &[("got", form.typed(field).into())]))
                 .collect();
             turn.say(lines.join("\n"), Vec::new());
         }

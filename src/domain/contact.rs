@@ -381,3 +381,15 @@ pub struct LeadForm {
     /// Yes to marketing messages (the box ticked).
     pub consent: bool,
 }
+
+impl LeadForm {
+    /// What was typed in a text field (`name`, `email` or `phone`), trimmed; empty for others.
+    pub fn typed(&self, field: &str) -> &str {
+        match field {
+            "name" => self.name.trim(),
+            "email" => self.email.trim(),
+            "phone" => self.phone.trim(),
+            _ => "",
+        }
+    }
+}

@@ -213,8 +213,9 @@ impl VisitorTools<'_, '_> {
                 let texts: Vec<String> = wrong
                     .iter()
                     .map(|(field, hint)| {
-                        let got = arguments[*field].as_str().unwrap_or_default();
-                        self.engine.texts.get(language, hint, &[("got", got.into())])
+                        self.engine
+                            .texts
+                            .get(language, hint, &[("got", form.typed(field).into())])
                     })
                     .collect();
                 Ok(refused(texts.join(" ")))

@@ -65,11 +65,7 @@ pub async fn lead(
         let fields: serde_json::Map<String, serde_json::Value> = wrong
             .into_iter()
             .map(|(field, hint)| {
-                let got = match field {
-                    "name" => form.name.trim(),
-                    "email" => form.email.trim(),
-                    _ => form.phone.trim(),
-                };
+                let got = form.typed(field);
                 let text = texts.get(language.unwrap_or(bot.language), hint, &[("got", got.into())]);
                 (field.to_owned(), text.into())
             })
