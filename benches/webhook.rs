@@ -6,9 +6,12 @@
 //! 1,000 messages/s (open loop), and the process's memory per conversation (RSS growth over
 //! 5,000 new conversations).
 //!
-//! The replies go out through the outbox sender to a fake Bot API in the same process, so the
-//! saturation figure pays for two HTTP exchanges per message (the update in, the reply out) where
-//! the bare handler pays for one.
+//! Two set-ups of the same app: the default (`telegram.answer_in_webhook`), where a one-message
+//! reply goes back in the webhook's answer as Telegram allows — the client reads it from the
+//! response, as Telegram would — and the reply sent by the outbox sender's own `sendMessage` to a
+//! fake Bot API in the same process, which pays for two HTTP exchanges per message (the update
+//! in, the reply out) where the bare handler pays for one. Each run counts the replies that came
+//! back either way.
 //!
 //! `cargo bench --bench webhook`. Under `cargo test` it runs a few requests only, to prove the path.
 
@@ -45,6 +48,10 @@ fn bots() -> Bots {
 }
 
 static UPDATE: AtomicU64 = AtomicU64::new(1);
+/// Replies that came back in a webhook's answer.
+static ANSWERED: AtomicU64 = AtomicU64::new(0);
+/// Calls the fake Bot API received (`sendMessage` from the outbox sender).
+static API_CALLS: AtomicU64 = AtomicU64::new(0);
 
 /// A text update from one of `senders` visitors.
 fn update(senders: u64, text: &str) -> serde_json::Value {
@@ -61,6 +68,7 @@ async fn fake_api() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let router = axum::Router::new().fallback(|| async {
+        API_CALLS.fetch_add(1, Ordering::Relaxed);
         axum::Json(json!({ "ok": true, "result": { "message_id": 1, "date": 0, "chat": { "id": 1, "type": "private", "first_name": "X" }, "text": "ok" } }))
     });
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
@@ -90,6 +98,39 @@ async fn post(client: &reqwest::Client, url: &str, body: &serde_json::Value) {
         .await
         .unwrap();
     assert_eq!(response.status(), 200, "{url}");
+    let body = response.bytes().await.unwrap();
+    if body.starts_with(b"{") {
+        let answer: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(answer["method"], "SendMessage", "{answer}");
+        ANSWERED.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Replies counted since the last call: (in webhook answers, through the Bot API).
+fn replies_since(last: &mut (u64, u64)) -> (u64, u64) {
+    let now = (ANSWERED.load(Ordering::Relaxed), API_CALLS.load(Ordering::Relaxed));
+    let since = (now.0 - last.0, now.1 - last.1);
+    *last = now;
+    since
+}
+
+/// Starts the app on a fresh SQLite file; the webhook's URL.
+async fn start(dir: &Path, api: &str, answer_in_webhook: bool) -> String {
+    let settings = Settings::from_toml(&format!(
+        "[http]\naddr = \"127.0.0.1:0\"\npublic_url = \"https://bench.example\"\nrequest_timeout_secs = 60\n\
+         [store]\nsqlite_path = {:?}\n[telegram]\napi_url = {api:?}\nanswer_in_webhook = {answer_in_webhook}\n\
+         [jobs]\ninterval_secs = 0\n[chat]\nmessages_per_minute = 0",
+        dir.join(format!("bench-{answer_in_webhook}.db"))
+    ))
+    .unwrap();
+    let app = App::build(settings, bots()).await.unwrap();
+    let webhook = format!("http://127.0.0.1:{}/webhooks/telegram/demo", app.port());
+    let state = app.state().clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+    while state.store().is_none() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    webhook
 }
 
 /// Requests per second with `connections` clients sending back to back for `seconds`.
@@ -133,6 +174,14 @@ async fn at_rate(client: &reqwest::Client, url: &str, rate: u64, seconds: u64, s
     for task in tasks {
         latencies.push(task.await.unwrap());
     }
+    // COACHBOT_BENCH_LATENCIES=FILE: each request's latency in sending order, to see when the
+    // slow ones happened.
+    if let Ok(file) = std::env::var("COACHBOT_BENCH_LATENCIES") {
+        let lines: Vec<String> = latencies.iter().map(|l| format!("{url} {l:.3}")).collect();
+        let mut old = std::fs::read_to_string(&file).unwrap_or_default();
+        old.push_str(&(lines.join("\n") + "\n"));
+        std::fs::write(&file, old).unwrap();
+    }
     latencies.sort_by(f64::total_cmp);
     let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
     (at(0.50), at(0.99))
@@ -148,55 +197,66 @@ fn main() {
     runtime.block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let api = fake_api().await;
-        let settings = Settings::from_toml(&format!(
-            "[http]\naddr = \"127.0.0.1:0\"\npublic_url = \"https://bench.example\"\nrequest_timeout_secs = 60\n\
-             [store]\nsqlite_path = {:?}\n[telegram]\napi_url = {api:?}\n[jobs]\ninterval_secs = 0\n\
-             [chat]\nmessages_per_minute = 0",
-            dir.path().join("bench.db")
-        ))
-        .unwrap();
-        let app = App::build(settings, bots()).await.unwrap();
-        let webhook = format!("http://127.0.0.1:{}/webhooks/telegram/demo", app.port());
-        let state = app.state().clone();
-        tokio::spawn(app.run_until(std::future::pending()));
-        while state.store().is_none() {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let answering = start(dir.path(), &api, true).await;
+        let sending = start(dir.path(), &api, false).await;
         let bare = bare_server().await;
         let client = reqwest::Client::builder().pool_max_idle_per_host(256).build().unwrap();
+        let mut counted = (0, 0);
         if !full {
             for _ in 0..5 {
-                post(&client, &webhook, &update(3, "bonjour")).await;
+                post(&client, &answering, &update(3, "bonjour")).await;
+                post(&client, &sending, &update(3, "bonjour")).await;
                 post(&client, &bare, &update(3, "bonjour")).await;
             }
+            let (answered, _) = replies_since(&mut counted);
+            assert_eq!(answered, 5, "each update to the default set-up is answered in the webhook's answer");
             println!("webhook bench: smoke run ok (cargo bench --bench webhook for the figures)");
             return;
         }
-        // Memory: 5,000 new conversations, each one message.
-        let before = support::rss_kib();
+        // Memory: 5,000 new conversations, each one message (the other set-up gets the same).
         let senders = 5_000;
-        for chunk in 0..senders / 50 {
-            let posts = (0..50).map(|_| {
-                let (client, url) = (client.clone(), webhook.clone());
-                let body = update(senders, "bonjour");
-                let _ = chunk;
-                async move { post(&client, &url, &body).await }
-            });
-            futures::future::join_all(posts).await;
-        }
+        let before = support::rss_kib();
+        greet(&client, &answering, senders).await;
         let grown = support::rss_kib().saturating_sub(before);
         println!(
             "memory: RSS +{grown} KiB over {senders} new conversations = {:.2} KiB per conversation (SQLite page cache included)",
             grown as f64 / senders as f64
         );
+        greet(&client, &sending, senders).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        replies_since(&mut counted);
         let bare_rate = saturation(&client, &bare, 32, 5, senders).await;
-        let webhook_rate = saturation(&client, &webhook, 32, 5, senders).await;
-        println!(
-            "saturation (32 connections, 5 s): bare axum {bare_rate:.0} req/s; webhook {webhook_rate:.0} msg/s = {:.0} % of bare",
-            100.0 * webhook_rate / bare_rate
-        );
+        for (name, url) in [("answer in the webhook", &answering), ("reply by sendMessage", &sending)] {
+            let rate = saturation(&client, url, 32, 5, senders).await;
+            let (answered, api) = replies_since(&mut counted);
+            println!(
+                "saturation (32 connections, 5 s), {name}: {rate:.0} msg/s = {:.0} % of bare axum {bare_rate:.0} req/s \
+                 (replies in those 5 s: {answered} in the answer, {api} by the Bot API)",
+                100.0 * rate / bare_rate
+            );
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            replies_since(&mut counted);
+        }
         let (bare50, bare99) = at_rate(&client, &bare, 1000, 5, senders).await;
-        let (hook50, hook99) = at_rate(&client, &webhook, 1000, 5, senders).await;
-        println!("at 1,000 msg/s for 5 s: bare axum p50 {bare50:.2} ms p99 {bare99:.2} ms; webhook p50 {hook50:.2} ms p99 {hook99:.2} ms");
+        println!("at 1,000 msg/s for 5 s: bare axum p50 {bare50:.2} ms p99 {bare99:.2} ms");
+        for (name, url) in [("answer in the webhook", &answering), ("reply by sendMessage", &sending)] {
+            let (p50, p99) = at_rate(&client, url, 1000, 5, senders).await;
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let (answered, api) = replies_since(&mut counted);
+            println!(
+                "at 1,000 msg/s for 5 s, {name}: p50 {p50:.2} ms p99 {p99:.2} ms ({answered} replies in the answer, {api} by the Bot API)"
+            );
+        }
     });
+}
+
+/// One "bonjour" from each of `senders` new visitors, 50 at a time.
+async fn greet(client: &reqwest::Client, url: &str, senders: u64) {
+    for _ in 0..senders / 50 {
+        let posts = (0..50).map(|_| {
+            let body = update(senders, "bonjour");
+            async move { post(client, url, &body).await }
+        });
+        futures::future::join_all(posts).await;
+    }
 }

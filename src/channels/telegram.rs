@@ -9,8 +9,10 @@ use crate::domain::language::Language;
 use crate::domain::reply::Reply;
 use crate::engine::{Content, Inbound};
 use teloxide::net::Download;
+use teloxide::payloads::SendMessage;
 use teloxide::payloads::setters::*;
 use teloxide::prelude::Requester;
+use teloxide::requests::{JsonRequest, Payload};
 use teloxide::types::{
     ButtonRequest, CallbackQueryId, ChatId, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
     KeyboardButton, KeyboardMarkup, ReplyMarkup, Update, UpdateKind,
@@ -43,6 +45,40 @@ pub struct Received {
     pub callback: Option<String>,
     /// The file id of a photo to download.
     pub photo: Option<String>,
+}
+
+/// A reply's text message: at most Telegram's length, the choices as inline buttons, or the
+/// "share my contact" keyboard when the reply asks for the phone.
+fn message(chat: ChatId, reply: &Reply, share_label: &str) -> SendMessage {
+    let text: String = reply.text.chars().take(TEXT_LIMIT).collect();
+    let payload = SendMessage::new(chat, text);
+    if reply.request_contact {
+        let button = KeyboardButton::new(share_label).request(ButtonRequest::Contact);
+        let keyboard = KeyboardMarkup::new(vec![vec![button]])
+            .one_time_keyboard()
+            .resize_keyboard();
+        payload.reply_markup(ReplyMarkup::Keyboard(keyboard))
+    } else if !reply.choices.is_empty() {
+        let rows = reply
+            .choices
+            .iter()
+            .map(|c| vec![InlineKeyboardButton::callback(c.label.clone(), c.key.clone())]);
+        payload.reply_markup(ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(rows)))
+    } else {
+        payload
+    }
+}
+
+/// The answer to a webhook that makes Telegram send `reply` (its text message) to `chat`: the
+/// `sendMessage` parameters with the method's name, as the Bot API takes them in an answer.
+/// Telegram does not say whether that call succeeded, so only a reply without a picture or a
+/// document (one call) goes this way.
+pub fn answer(chat: &str, reply: &Reply, share_label: &str) -> Option<serde_json::Value> {
+    let chat = ChatId(chat.parse().ok()?);
+    let mut body = serde_json::to_value(message(chat, reply, share_label)).ok()?;
+    body.as_object_mut()?
+        .insert("method".into(), <SendMessage as Payload>::NAME.into());
+    Some(body)
 }
 
 /// Reads an update sent to `bot`; `None` for what the bot does not handle (group chats, edits…).
@@ -110,29 +146,9 @@ impl Telegram {
     pub async fn send(&self, chat: &str, reply: &Reply, share_label: &str) -> Result<(), TelegramError> {
         let chat = ChatId(chat.parse().map_err(|_| err(format!("bad chat id {chat:?}")))?);
         if !reply.text.is_empty() {
-            let text: String = reply.text.chars().take(TEXT_LIMIT).collect();
-            let markup = if reply.request_contact {
-                let button = KeyboardButton::new(share_label).request(ButtonRequest::Contact);
-                Some(ReplyMarkup::Keyboard(
-                    KeyboardMarkup::new(vec![vec![button]])
-                        .one_time_keyboard()
-                        .resize_keyboard(),
-                ))
-            } else if !reply.choices.is_empty() {
-                let rows = reply
-                    .choices
-                    .iter()
-                    .map(|c| vec![InlineKeyboardButton::callback(c.label.clone(), c.key.clone())])
-                    .collect::<Vec<_>>();
-                Some(ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(rows)))
-            } else {
-                None
-            };
-            let request = self.bot.send_message(chat, text);
-            match markup {
-                Some(markup) => request.reply_markup(markup).await.map_err(err)?,
-                None => request.await.map_err(err)?,
-            };
+            JsonRequest::new(self.bot.clone(), message(chat, reply, share_label))
+                .await
+                .map_err(err)?;
         }
         if let Some(image) = &reply.image {
             let file = InputFile::memory(image.bytes.clone()).file_name(image.file_name.clone());

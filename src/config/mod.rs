@@ -216,6 +216,9 @@ pub struct TelegramSettings {
     pub api_url: url::Url,
     /// Seconds a long poll waits for updates (when there is no public URL for a webhook).
     pub poll_timeout_secs: u32,
+    /// A reply that is one text message goes back in the webhook's answer (one Bot API call
+    /// Telegram makes for us) instead of through the sender's own `sendMessage`.
+    pub answer_in_webhook: bool,
 }
 
 /// `[chat]`.
@@ -402,6 +405,7 @@ impl Settings {
             format!("jobs.interval_secs = {}", self.jobs.interval_secs),
             format!("telegram.api_url = {}", self.telegram.api_url),
             format!("telegram.poll_timeout_secs = {}", self.telegram.poll_timeout_secs),
+            format!("telegram.answer_in_webhook = {}", self.telegram.answer_in_webhook),
             format!("twilio.api_url = {}", self.twilio.api_url),
             format!("chat.messages_per_minute = {}", self.chat.messages_per_minute),
         ]
@@ -434,6 +438,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     ("telegram.api_url", "a base URL such as https://api.telegram.org"),
     ("telegram.poll_timeout_secs", "a number of seconds such as 25"),
+    ("telegram.answer_in_webhook", "true or false"),
     ("twilio.api_url", "a base URL such as https://api.twilio.com"),
     (
         "chat.messages_per_minute",

@@ -65,9 +65,14 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether `word` is `key`, allowing one typo when both are long enough.
+/// Whether `word` is `key`, allowing one typo when both are long enough. One typo changes the
+/// length by one letter at most, so other lengths are told apart without the distance.
 fn is(word: &str, key: &str) -> bool {
-    word == key || (key.len() >= 6 && word.len() >= 5 && strsim::damerau_levenshtein(word, key) <= 1)
+    word == key
+        || (key.len() >= 6
+            && word.len() >= 5
+            && word.chars().count().abs_diff(key.chars().count()) <= 1
+            && strsim::damerau_levenshtein(word, key) <= 1)
 }
 
 fn any(words: &[String], keys: &[&str]) -> bool {

@@ -16,6 +16,10 @@ pub enum OutboxState {
     Leased,
     /// Delivered.
     Sent,
+    /// Handed to the platform in the answer to its webhook (Telegram runs the one Bot API call
+    /// an answer may carry); never claimed by the sender. A platform that redelivers the
+    /// message did not get that answer, and is given it again.
+    Answered,
     /// Given up (the reason is in `last_error`).
     Failed,
 }

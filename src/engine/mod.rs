@@ -19,7 +19,7 @@ use crate::domain::language::Language;
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::reply::Reply;
 use crate::i18n::Texts;
-use crate::store::{Finish, Store, StoreError};
+use crate::store::{Finish, Finished, Store, StoreError};
 use crate::t;
 use crate::tickets::TicketKeys;
 use chrono::{DateTime, Duration, Utc};
@@ -94,6 +94,28 @@ pub struct Handled {
     pub intent: Option<Intent>,
     /// The dialogue's step after the message (`menu`, `ask_email`…), or `admin`.
     pub state: String,
+    /// The one reply is to be handed over in the answer to the webhook (see [`Arrival::Webhook`]):
+    /// it was recorded as answered, not queued for the sender.
+    pub inline: bool,
+}
+
+/// When a message is recorded — what a stop half-way through its handling relies on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    /// Recorded on arrival, before anything else; a stop half-way leaves it recorded and not
+    /// done, and the jobs handle it again (long polling, the widget, the terminal).
+    Recorded,
+    /// From a webhook that the platform delivers again until it gets an answer (Telegram's),
+    /// and answered only once handled. A message the dialogue answers without touching anything
+    /// but the conversation is recorded by the same write that saves its answer — one write per
+    /// message, and a replay of it writes nothing; one that books, cancels, saves details, runs
+    /// a coach's command or calls the agent is recorded first, as with [`Arrival::Recorded`], so
+    /// two deliveries at once never both act. A reply that is one text message may be handed
+    /// over in the webhook's answer ([`Handled::inline`]) when `answer_inline` says so.
+    Webhook {
+        /// The webhook's answer may carry the reply.
+        answer_inline: bool,
+    },
 }
 
 /// Why a message could not be handled (it stays recorded, not done, for a retry).
@@ -105,6 +127,31 @@ pub enum EngineError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The message turned out to be recorded already, half-way through handling it: a replay.
+    /// [`Engine::handle`] reports it as [`Handled::duplicate`], never as this error.
+    #[error("a replay of a message already recorded")]
+    Replay,
+}
+
+/// A message not recorded yet ([`Arrival::Webhook`]): recorded before the first write that is
+/// not the answer's own, or else by the answer's write.
+struct Unrecorded<'a> {
+    inbound: &'a Inbound,
+    record: Option<InboundRecord>,
+}
+
+impl Unrecorded<'_> {
+    /// Records the message now, if it was not yet; a replay stops the handling.
+    async fn record(&mut self, store: &dyn Store) -> Result<(), EngineError> {
+        let Some(mut record) = self.record.take() else {
+            return Ok(());
+        };
+        record.payload = serde_json::to_value(self.inbound).unwrap_or_default();
+        match store.record_inbound_once(&record).await? {
+            true => Ok(()),
+            false => Err(EngineError::Replay),
+        }
+    }
 }
 
 /// The engine over one store; cheap to build per message.
@@ -129,38 +176,81 @@ impl Engine<'_> {
     /// write that saves the conversation and marks the message done.
     #[tracing::instrument(skip_all, fields(bot = %inbound.bot, channel = %inbound.channel))]
     pub async fn handle(&self, inbound: &Inbound, now: DateTime<Utc>) -> Result<Handled, EngineError> {
-        self.handle_with(inbound, now, true).await
+        self.handle_with(inbound, now, true, Arrival::Recorded).await
+    }
+
+    /// Handles a message from a webhook the platform redelivers until answered
+    /// ([`Arrival::Webhook`]). With `answer_inline`, a reply that is one text message comes back
+    /// [`Handled::inline`], for the webhook's answer, when nothing earlier to the same person is
+    /// still waiting to go.
+    #[tracing::instrument(skip_all, fields(bot = %inbound.bot, channel = %inbound.channel))]
+    pub async fn handle_webhook(
+        &self,
+        inbound: &Inbound,
+        now: DateTime<Utc>,
+        answer_inline: bool,
+    ) -> Result<Handled, EngineError> {
+        self.handle_with(inbound, now, true, Arrival::Webhook { answer_inline })
+            .await
     }
 
     /// Handles one inbound message at `now`, the replies only returned (the terminal prints them).
     pub async fn handle_here(&self, inbound: &Inbound, now: DateTime<Utc>) -> Result<Handled, EngineError> {
-        self.handle_with(inbound, now, false).await
+        self.handle_with(inbound, now, false, Arrival::Recorded).await
     }
 
-    async fn handle_with(&self, inbound: &Inbound, now: DateTime<Utc>, queue: bool) -> Result<Handled, EngineError> {
+    async fn handle_with(
+        &self,
+        inbound: &Inbound,
+        now: DateTime<Utc>,
+        queue: bool,
+        arrival: Arrival,
+    ) -> Result<Handled, EngineError> {
         let bot = self
             .bots
             .get(&inbound.bot)
             .ok_or_else(|| EngineError::UnknownBot(inbound.bot.clone()))?;
         let key = InboundRecord::key_for(inbound.channel, &inbound.message_id);
-        let record = InboundRecord {
-            bot: bot.id.clone(),
-            key: key.clone(),
-            channel: inbound.channel,
-            payload: serde_json::to_value(inbound).unwrap_or_default(),
-            done: false,
-            received_at: now,
-            expires_at: now + Duration::days(REPLAY_WINDOW_DAYS),
+        let replay = || Handled {
+            duplicate: true,
+            ..Handled::default()
         };
-        if !self.store.record_inbound_once(&record).await? {
-            return Ok(Handled {
-                duplicate: true,
-                ..Handled::default()
-            });
+        let mut unrecorded = Unrecorded {
+            inbound,
+            record: Some(InboundRecord {
+                bot: bot.id.clone(),
+                key: key.clone(),
+                channel: inbound.channel,
+                payload: serde_json::Value::Null,
+                done: false,
+                received_at: now,
+                expires_at: now + Duration::days(REPLAY_WINDOW_DAYS),
+            }),
+        };
+        if arrival == Arrival::Recorded {
+            match unrecorded.record(self.store).await {
+                Err(EngineError::Replay) => return Ok(replay()),
+                other => other?,
+            }
         }
-        let (handled, conversation) = self.process(bot, inbound, now).await?;
-        self.finish(bot, &key, inbound, &handled, conversation, queue, now)
-            .await?;
+        let (mut handled, conversation) = match self.process(bot, inbound, &mut unrecorded, now).await {
+            Err(EngineError::Replay) => return Ok(replay()),
+            other => other?,
+        };
+        let finish = Finishing {
+            bot,
+            key: &key,
+            inbound,
+            // Recorded by the answer's own write: done, and nothing left to handle again.
+            record: unrecorded.record.map(|record| InboundRecord { done: true, ..record }),
+            inline: arrival == (Arrival::Webhook { answer_inline: true }) && one_message(&handled.replies),
+            queue,
+        };
+        let finished = self.finish(finish, &handled, conversation, now).await?;
+        if finished.replay {
+            return Ok(replay());
+        }
+        handled.inline = finished.inline;
         Ok(handled)
     }
 
@@ -182,29 +272,45 @@ impl Engine<'_> {
                 continue;
             };
             tracing::info!(key = %record.key, "handling a message left unanswered");
-            let (handled, conversation) = self.process(bot, &inbound, now).await?;
-            self.finish(bot, &record.key, &inbound, &handled, conversation, true, now)
-                .await?;
+            let mut recorded = Unrecorded {
+                inbound: &inbound,
+                record: None,
+            };
+            let (handled, conversation) = self.process(bot, &inbound, &mut recorded, now).await?;
+            let finish = Finishing {
+                bot,
+                key: &record.key,
+                inbound: &inbound,
+                record: None,
+                inline: false,
+                queue: true,
+            };
+            self.finish(finish, &handled, conversation, now).await?;
             resumed.push((inbound, handled));
         }
         Ok(resumed)
     }
 
     /// One write: the replies queued (under an id taken from the message's, so a message handled
-    /// twice after a crash queues them once), the conversation saved, the message marked done.
-    #[allow(clippy::too_many_arguments)]
+    /// twice after a crash queues them once), the conversation saved, the message marked done
+    /// (or recorded done, when it was not recorded yet).
     async fn finish(
         &self,
-        bot: &Bot,
-        key: &str,
-        inbound: &Inbound,
+        finishing: Finishing<'_>,
         handled: &Handled,
         conversation: Option<ConversationRecord>,
-        queue: bool,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Finished, StoreError> {
+        let Finishing {
+            bot,
+            key,
+            inbound,
+            record,
+            inline,
+            queue,
+        } = finishing;
         let reply = (queue && !handled.replies.is_empty()).then(|| OutboxMessage {
-            id: OutboxId::from(format!("reply-{key}")),
+            id: reply_id(key),
             ..OutboxMessage::new(
                 bot.id.clone(),
                 inbound.channel,
@@ -219,6 +325,8 @@ impl Engine<'_> {
                 key: key.to_owned(),
                 conversation,
                 reply,
+                record,
+                answer_inline: inline,
             })
             .await
     }
@@ -229,10 +337,13 @@ impl Engine<'_> {
         &self,
         bot: &Bot,
         inbound: &Inbound,
+        unrecorded: &mut Unrecorded<'_>,
         now: DateTime<Utc>,
     ) -> Result<(Handled, Option<ConversationRecord>), EngineError> {
         let identity = Identity::new(inbound.channel, inbound.sender.clone());
         if bot.coach.includes(&identity) {
+            // A coach's message may run a command: recorded before anything is done.
+            unrecorded.record(self.store).await?;
             let admin = match &inbound.content {
                 Content::Text { text } if text.trim_start().starts_with('/') => {
                     Some(self.admin_line(bot, text, now).await)
@@ -253,7 +364,7 @@ impl Engine<'_> {
                 return Ok((handled, None));
             }
         }
-        let contact = self.contact(bot, inbound, &identity, now).await?;
+        let (contact, conversation) = self.contact(bot, inbound, &identity, now).await?;
         let language = contact.language.unwrap_or(bot.language);
         if let Content::Text { text } = &inbound.content
             && text.trim_start().starts_with('/')
@@ -267,7 +378,7 @@ impl Engine<'_> {
             };
             return Ok((handled, None));
         }
-        self.dialogue(bot, inbound, contact, now)
+        self.dialogue(bot, inbound, contact, conversation, unrecorded, now)
             .await
             .map(|(h, c)| (h, Some(c)))
     }
@@ -296,15 +407,16 @@ impl Engine<'_> {
         crate::admin::handle(line, &ctx, &mut rng).await
     }
 
-    /// The contact behind an identity, created on first contact (WhatsApp gives the phone).
+    /// The contact behind an identity, created on first contact (WhatsApp gives the phone), with
+    /// its saved conversation.
     async fn contact(
         &self,
         bot: &Bot,
         inbound: &Inbound,
         identity: &Identity,
         now: DateTime<Utc>,
-    ) -> Result<Contact, StoreError> {
-        if let Some(found) = self.store.find_contact_by_identity(&bot.id, identity).await? {
+    ) -> Result<(Contact, Option<ConversationRecord>), StoreError> {
+        if let Some(found) = self.store.find_contact_with_conversation(&bot.id, identity).await? {
             return Ok(found);
         }
         let mut contact = Contact::new(bot.id.clone(), identity.clone(), now);
@@ -319,14 +431,15 @@ impl Engine<'_> {
             known.identities.push(identity.clone());
             self.store.update_contact(&known).await?;
             tracing::info!(contact = %known.id, channel = %inbound.channel, "visitor recognised by their number");
-            return Ok(known);
+            let conversation = self.store.load_conversation(&bot.id, &known.id).await?;
+            return Ok((known, conversation));
         }
         match self.store.insert_contact(&contact).await {
-            Ok(()) => Ok(contact),
+            Ok(()) => Ok((contact, None)),
             // The same person's two first messages at once: the other one created it.
             Err(StoreError::Conflict { .. }) => self
                 .store
-                .find_contact_by_identity(&bot.id, identity)
+                .find_contact_with_conversation(&bot.id, identity)
                 .await?
                 .ok_or(StoreError::NotFound),
             Err(e) => Err(e),
@@ -338,9 +451,10 @@ impl Engine<'_> {
         bot: &Bot,
         inbound: &Inbound,
         mut contact: Contact,
+        record: Option<ConversationRecord>,
+        unrecorded: &mut Unrecorded<'_>,
         now: DateTime<Utc>,
     ) -> Result<(Handled, ConversationRecord), EngineError> {
-        let record = self.store.load_conversation(&bot.id, &contact.id).await?;
         let mut dialogue: Dialogue = record
             .as_ref()
             .and_then(|r| serde_json::from_value(r.state.clone()).ok())
@@ -364,6 +478,7 @@ impl Engine<'_> {
             && let Content::Text { text } = &inbound.content
             && crate::conversation::agent_may_answer(&dialogue, text, &contact)
         {
+            unrecorded.record(self.store).await?;
             let (answer, mut tickets) = self
                 .agent_turn(agent, bot, &mut dialogue, &mut contact, inbound, &recent, text, now)
                 .await;
@@ -403,6 +518,9 @@ impl Engine<'_> {
             handled.intent = handled.intent.or(turn.intent);
             dialogue = turn.dialogue;
             for effect in turn.effects {
+                if !matches!(effect, crate::conversation::Effect::Reply(_)) {
+                    unrecorded.record(self.store).await?;
+                }
                 match effects::run(self, bot, &mut contact, effect, inbound, &recent, now).await? {
                     effects::Ran::Reply(reply) => handled.replies.push(reply),
                     effects::Ran::Outcome(outcome) => queue.insert(0, Event::Outcome(outcome)),
@@ -441,6 +559,30 @@ impl Engine<'_> {
         };
         (handled, record)
     }
+}
+
+/// How a handled message ends ([`Engine::finish`]).
+struct Finishing<'a> {
+    bot: &'a Bot,
+    key: &'a str,
+    inbound: &'a Inbound,
+    /// The message, when it is recorded by this write.
+    record: Option<InboundRecord>,
+    /// The reply may go in the webhook's answer.
+    inline: bool,
+    /// Queue the replies (the terminal prints them instead).
+    queue: bool,
+}
+
+/// The outbox id of the replies to the message with this inbound key.
+pub fn reply_id(key: &str) -> OutboxId {
+    OutboxId::from(format!("reply-{key}"))
+}
+
+/// Whether the replies are one text message (with its buttons), which a webhook's answer can
+/// carry; pictures and documents are uploads of their own.
+fn one_message(replies: &[Reply]) -> bool {
+    matches!(replies, [reply] if !reply.text.is_empty() && reply.image.is_none() && reply.document.is_none())
 }
 
 /// The step's name as saved (`menu`, `choose_course`…).

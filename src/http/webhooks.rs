@@ -1,9 +1,16 @@
 //! `POST /webhooks/telegram/{bot}`: Telegram's updates, refused with 401 unless the secret header
-//! matches (compared in constant time); parsed, handled by the engine (which records the update
-//! once, so a redelivery is a no-op), the replies queued in the outbox, then answered 200. The
-//! store being down gives 503, and Telegram delivers the update again later.
+//! matches (compared in constant time); parsed, handled by the engine, then answered 200. The
+//! store being down gives 503, and Telegram delivers the update again later. Telegram redelivers
+//! until it gets our answer, so the engine takes the update as
+//! [`Arrival::Webhook`](crate::engine::Arrival::Webhook): an update whose answer only moves the
+//! conversation costs one write, which records it with its answer. A reply that is one text
+//! message goes back in the answer (`{"method": "sendMessage", …}`, with
+//! `telegram.answer_in_webhook`), others are queued for the outbox sender. A redelivered update
+//! is not handled again; if its reply went in an answer, Telegram did not get it, and the same
+//! answer is given again.
 //!
-//! Without `http.public_url` the same handling runs from long polling.
+//! Without `http.public_url` the same handling runs from long polling (recorded on arrival, the
+//! replies always through the sender).
 //!
 //! `POST /webhooks/twilio/{bot}`: WhatsApp messages, refused with 403 unless `X-Twilio-Signature`
 //! signs `http.public_url` + the path and query with the form (so a forged Host header cannot
@@ -12,7 +19,7 @@
 
 use super::ApiError;
 use crate::app::AppState;
-use crate::channels::telegram::{Telegram, inbound};
+use crate::channels::telegram::{self, Telegram, inbound};
 use crate::config::bots::Bot;
 use crate::engine::Content;
 use axum::body::Bytes;
@@ -29,7 +36,8 @@ pub(super) async fn telegram(
     Path(bot): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<StatusCode, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     let bot = state
         .bots()
         .get(&bot)
@@ -45,17 +53,25 @@ pub(super) async fn telegram(
         tracing::warn!(error = %e, "telegram: an update that does not parse");
         ApiError::BadRequest
     })?;
-    handle_update(&state, &bot, &update).await?;
-    Ok(StatusCode::OK)
+    Ok(match handle_update(&state, &bot, &update, true).await? {
+        Some(answer) => axum::Json(answer).into_response(),
+        None => StatusCode::OK.into_response(),
+    })
 }
 
-/// Runs one update through the engine and queues the replies.
-pub async fn handle_update(state: &AppState, bot: &Bot, update: &Update) -> Result<(), ApiError> {
+/// Runs one update through the engine; the answer to give the webhook, when the reply goes
+/// there (`webhook`: the update came by the webhook, not by long polling).
+pub async fn handle_update(
+    state: &AppState,
+    bot: &Bot,
+    update: &Update,
+    webhook: bool,
+) -> Result<Option<serde_json::Value>, ApiError> {
     let Some(mut received) = inbound(bot.id.as_str(), update) else {
-        return Ok(());
+        return Ok(None);
     };
     if !state.allow(&received.inbound) {
-        return Ok(());
+        return Ok(None);
     }
     let client = state.channels().telegram(&bot.id).ok_or(ApiError::NotFound)?.clone();
     if let Some(callback) = received.callback.take() {
@@ -75,7 +91,40 @@ pub async fn handle_update(state: &AppState, bot: &Bot, update: &Update) -> Resu
             }
         }
     }
-    answer(state, &received.inbound).await
+    if !webhook {
+        return answer(state, &received.inbound).await.map(|()| None);
+    }
+    let engine = state.engine().ok_or(ApiError::Unavailable)?;
+    let inbound = &received.inbound;
+    let inline = state.settings().telegram.answer_in_webhook;
+    let handled = engine
+        .handle_webhook(inbound, chrono::Utc::now(), inline)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let share = crate::t!(state.texts(), bot.language, "telegram-share-contact");
+    if handled.inline {
+        return Ok(handled
+            .replies
+            .first()
+            .and_then(|reply| telegram::answer(&inbound.sender, reply, &share)));
+    }
+    if handled.duplicate && inline {
+        // Telegram delivers an update again only when it did not get our answer.
+        let key = crate::domain::inbound::InboundRecord::key_for(inbound.channel, &inbound.message_id);
+        let stored = engine.store.get_outbox(&bot.id, &crate::engine::reply_id(&key)).await;
+        if let Ok(message) = stored
+            && message.state == crate::domain::outbox::OutboxState::Answered
+        {
+            let replies = crate::channels::replies(&message.payload);
+            return Ok(replies
+                .first()
+                .and_then(|reply| telegram::answer(&inbound.sender, reply, &share)));
+        }
+    }
+    if !handled.duplicate && !handled.replies.is_empty() {
+        state.kick_outbox();
+    }
+    Ok(None)
 }
 
 /// Handles a message; the engine queues its replies for the sender on the message's channel.
@@ -136,7 +185,7 @@ async fn poll(state: &AppState, bot: &Bot, client: &Telegram) {
             }
         };
         for update in updates {
-            if handle_update(state, bot, &update).await.is_err() {
+            if handle_update(state, bot, &update, false).await.is_err() {
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 break;
             }

@@ -140,6 +140,22 @@ pub struct Finish {
     pub conversation: Option<ConversationRecord>,
     /// The replies to send, as one outbox message whose id comes from the inbound key.
     pub reply: Option<OutboxMessage>,
+    /// The message itself when it was not recorded on arrival: recorded (done) by this write,
+    /// which writes nothing and says [`Finished::replay`] when the key is already known.
+    pub record: Option<InboundRecord>,
+    /// The reply may be handed over in the answer to the platform's webhook
+    /// ([`OutboxState::Answered`](crate::domain::outbox::OutboxState::Answered)) — unless an
+    /// earlier message to the same recipient is still waiting to go, which it must not overtake.
+    pub answer_inline: bool,
+}
+
+/// What [`MessageStore::finish_inbound`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Finished {
+    /// The message's key was already recorded: nothing was written (only with [`Finish::record`]).
+    pub replay: bool,
+    /// The reply was recorded as answered in the webhook's answer: the caller hands it over.
+    pub inline: bool,
 }
 
 /// What a dialogue step reads about one contact of a bot, in one call.
@@ -227,6 +243,19 @@ pub trait ContactStore: Send + Sync {
     async fn list_contacts(&self, bot: &BotId, page: &PageRequest) -> StoreResult<Page<Contact>>;
     /// A contact's saved conversation.
     async fn load_conversation(&self, bot: &BotId, contact: &ContactId) -> StoreResult<Option<ConversationRecord>>;
+    /// The contact owning an identity, with its saved conversation (every message needs both:
+    /// one read where the backend allows).
+    async fn find_contact_with_conversation(
+        &self,
+        bot: &BotId,
+        identity: &Identity,
+    ) -> StoreResult<Option<(Contact, Option<ConversationRecord>)>> {
+        let Some(contact) = self.find_contact_by_identity(bot, identity).await? else {
+            return Ok(None);
+        };
+        let conversation = self.load_conversation(bot, &contact.id).await?;
+        Ok(Some((contact, conversation)))
+    }
     /// Saves a contact's conversation, replacing the previous one.
     async fn save_conversation(&self, record: &ConversationRecord) -> StoreResult<()>;
 }
@@ -432,7 +461,10 @@ pub trait MessageStore: Send + Sync {
     /// second call queues nothing more), the conversation saved, the message marked done. SQLite
     /// writes the three in one transaction; MongoDB in that order, so a stop between two steps
     /// leaves the message not done, to be handled again, and its reply is not queued twice.
-    async fn finish_inbound(&self, finish: &Finish) -> StoreResult<()>;
+    /// With [`Finish::record`] the message is recorded first (refused as a replay when known);
+    /// with [`Finish::answer_inline`] the reply is marked answered unless an earlier one to the
+    /// same recipient still waits.
+    async fn finish_inbound(&self, finish: &Finish) -> StoreResult<Finished>;
     /// Records an inbound message unless its key was seen; true the first time only.
     async fn record_inbound_once(&self, record: &InboundRecord) -> StoreResult<bool>;
     /// Marks an inbound message handled.

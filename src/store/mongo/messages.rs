@@ -1,10 +1,11 @@
 //! The outbox (messages to send, leased to one worker at a time) and inbound records (idempotency).
 
 use super::{MongoStore, backend_error, is_duplicate, key, to_document, with};
+use crate::domain::contact::Channel;
 use crate::domain::inbound::InboundRecord;
-use crate::domain::outbox::OutboxMessage;
+use crate::domain::outbox::{OutboxMessage, OutboxState};
 use crate::domain::{BotId, OutboxId};
-use crate::store::{ContactStore, Finish, MessageStore};
+use crate::store::{ContactStore, Finish, Finished, MessageStore};
 use crate::store::{StoreError, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -14,17 +15,41 @@ use mongodb::options::ReturnDocument;
 #[async_trait]
 impl MessageStore for MongoStore {
     async fn enqueue(&self, message: &OutboxMessage) -> StoreResult<()> {
-        if message.channel == crate::domain::contact::Channel::Web {
+        if message.channel == Channel::Web {
             return self.insert_web_event(message).await;
         }
         self.insert("outbox", message, "outbox message", message.id.as_str())
             .await
     }
 
-    async fn finish_inbound(&self, finish: &Finish) -> StoreResult<()> {
+    async fn finish_inbound(&self, finish: &Finish) -> StoreResult<Finished> {
+        let mut finished = Finished::default();
+        if let Some(record) = &finish.record {
+            // Recorded not done first, so a stop before the end leaves it to be handled again.
+            let record = InboundRecord {
+                done: false,
+                ..record.clone()
+            };
+            if !self.record_inbound_once(&record).await? {
+                finished.replay = true;
+                return Ok(finished);
+            }
+        }
         if let Some(reply) = &finish.reply {
-            match self.enqueue(reply).await {
-                Ok(()) | Err(StoreError::Conflict { .. }) => {}
+            let mut reply = reply.clone();
+            if finish.answer_inline && reply.channel != Channel::Web {
+                let waiting = doc! {
+                    "bot": reply.bot.as_str(), "channel": reply.channel.as_str(), "to": reply.to.as_str(),
+                    "state": { "$in": ["pending", "leased"] },
+                };
+                let found = self.coll::<Document>("outbox").find_one(waiting).await;
+                if found.map_err(backend_error)?.is_none() {
+                    reply.state = OutboxState::Answered;
+                }
+            }
+            match self.enqueue(&reply).await {
+                Ok(()) => finished.inline = reply.state == OutboxState::Answered,
+                Err(StoreError::Conflict { .. }) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -32,7 +57,7 @@ impl MessageStore for MongoStore {
             self.save_conversation(conversation).await?;
         }
         match self.mark_inbound_done(&finish.bot, &finish.key).await {
-            Ok(()) | Err(StoreError::NotFound) => Ok(()),
+            Ok(()) | Err(StoreError::NotFound) => Ok(finished),
             Err(e) => Err(e),
         }
     }

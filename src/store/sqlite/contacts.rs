@@ -1,6 +1,6 @@
 //! Contacts and their conversations.
 
-use super::{SqliteStore, Tx, args, backend_error, run, to_doc, write_error};
+use super::{SqliteStore, Tx, args, backend_error, doc_text, parse_doc, run, to_doc, write_error};
 use crate::domain::contact::{Contact, Email, Identity, Phone};
 use crate::domain::dialogue::ConversationRecord;
 use crate::domain::{BotId, ContactId};
@@ -105,6 +105,38 @@ impl ContactStore for SqliteStore {
             )
             .await?;
         Ok(Page::from_overfetch(items, page.limit, |c: &Contact| c.id.to_string()))
+    }
+
+    async fn find_contact_with_conversation(
+        &self,
+        bot: &BotId,
+        identity: &Identity,
+    ) -> StoreResult<Option<(Contact, Option<ConversationRecord>)>> {
+        let args = args![bot.as_str(), identity.key()];
+        self.read(move |conn| {
+            let mut statement = conn
+                .prepare_cached(
+                    "SELECT c.doc, v.doc FROM contact_identities i \
+                     JOIN contacts c ON c.bot = i.bot AND c.id = i.contact \
+                     LEFT JOIN conversations v ON v.bot = c.bot AND v.contact = c.id \
+                     WHERE i.bot = ? AND i.identity = ?",
+                )
+                .map_err(backend_error)?;
+            let mut rows = statement
+                .query(rusqlite::params_from_iter(args.iter()))
+                .map_err(backend_error)?;
+            let Some(row) = rows.next().map_err(backend_error)? else {
+                return Ok(None);
+            };
+            let contact = parse_doc(doc_text(row)?)?;
+            let conversation = match row.get_ref(1).map_err(backend_error)?.as_str_or_null() {
+                Ok(Some(text)) => Some(parse_doc(text)?),
+                Ok(None) => None,
+                Err(e) => return Err(backend_error(e)),
+            };
+            Ok(Some((contact, conversation)))
+        })
+        .await
     }
 
     async fn load_conversation(&self, bot: &BotId, contact: &ContactId) -> StoreResult<Option<ConversationRecord>> {

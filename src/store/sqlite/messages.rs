@@ -2,17 +2,18 @@
 
 use super::contacts::SAVE_CONVERSATION;
 use super::web::insert_event;
-use super::{SqliteStore, all, args, backend_error, run, to_doc};
+use super::{SqliteStore, all, args, backend_error, run, scalar, to_doc};
 use crate::domain::contact::Channel;
 use crate::domain::inbound::InboundRecord;
-use crate::domain::outbox::{OutboxMessage, WebEvent};
+use crate::domain::outbox::{OutboxMessage, OutboxState, WebEvent};
 use crate::domain::{BotId, OutboxId};
 use crate::store::StoreError;
 use crate::store::StoreResult;
-use crate::store::{Finish, MessageStore};
+use crate::store::{Finish, Finished, MessageStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+const RECORD_ONCE: &str = "INSERT INTO inbound (doc) VALUES (?) ON CONFLICT (bot, key) DO NOTHING";
 const MARK_DONE: &str = "UPDATE inbound SET doc = json_set(doc, '$.done', json('true')) WHERE bot = ? AND key = ?";
 
 #[async_trait]
@@ -118,7 +119,7 @@ impl MessageStore for SqliteStore {
         Ok(changed == 1)
     }
 
-    async fn finish_inbound(&self, finish: &Finish) -> StoreResult<()> {
+    async fn finish_inbound(&self, finish: &Finish) -> StoreResult<Finished> {
         let conversation = finish.conversation.as_ref().map(to_doc).transpose()?;
         let web = finish
             .reply
@@ -127,37 +128,56 @@ impl MessageStore for SqliteStore {
             .map(WebEvent::from_message);
         let reply = match web {
             Some(_) => None,
-            None => finish.reply.as_ref().map(to_doc).transpose()?,
+            None => finish.reply.clone(),
         };
+        let record = finish.record.as_ref().map(to_doc).transpose()?;
+        let answer_inline = finish.answer_inline;
         let done = args![finish.bot.as_str(), &finish.key];
         self.write(move |tx| {
+            let mut finished = Finished::default();
+            if let Some(doc) = record {
+                if run(tx, RECORD_ONCE, &args![doc]).map_err(backend_error)? == 0 {
+                    tx.discard();
+                    finished.replay = true;
+                    return Ok(finished);
+                }
+            } else {
+                run(tx, MARK_DONE, &done).map_err(backend_error)?;
+            }
             if let Some(event) = web {
                 insert_event(tx, &event).map_err(backend_error)?;
             }
-            if let Some(doc) = reply {
-                run(
+            if let Some(mut message) = reply {
+                let recipient = format!("{}:{}", message.channel.as_str(), message.to);
+                let waiting = || {
+                    scalar::<i64>(
+                        tx,
+                        "SELECT 1 FROM outbox INDEXED BY outbox_waiting \
+                         WHERE bot = ? AND recipient = ? AND state IN ('pending', 'leased') LIMIT 1",
+                        &args![message.bot.as_str(), recipient.as_str()],
+                    )
+                };
+                if answer_inline && waiting()?.is_none() {
+                    message.state = OutboxState::Answered;
+                }
+                let inserted = run(
                     tx,
                     "INSERT INTO outbox (doc) VALUES (?) ON CONFLICT DO NOTHING",
-                    &args![doc],
+                    &args![to_doc(&message)?],
                 )
                 .map_err(backend_error)?;
+                finished.inline = inserted == 1 && message.state == OutboxState::Answered;
             }
             if let Some(doc) = conversation {
                 run(tx, SAVE_CONVERSATION, &args![doc]).map_err(backend_error)?;
             }
-            run(tx, MARK_DONE, &done).map_err(backend_error)?;
-            Ok(())
+            Ok(finished)
         })
         .await
     }
 
     async fn record_inbound_once(&self, record: &InboundRecord) -> StoreResult<bool> {
-        let changed = self
-            .execute(
-                "INSERT INTO inbound (doc) VALUES (?) ON CONFLICT (bot, key) DO NOTHING",
-                args![to_doc(record)?],
-            )
-            .await?;
+        let changed = self.execute(RECORD_ONCE, args![to_doc(record)?]).await?;
         Ok(changed == 1)
     }
 

@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_waitlist.sql")),
     (3, include_str!("migrations/0003_catalog_versions.sql")),
     (4, include_str!("migrations/0004_web.sql")),
+    (5, include_str!("migrations/0005_outbox_waiting.sql")),
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), String> {

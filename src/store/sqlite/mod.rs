@@ -17,6 +17,7 @@
 
 mod bookings;
 mod catalog;
+mod checkpoint;
 mod contacts;
 mod messages;
 mod migrate;
@@ -27,6 +28,7 @@ mod web;
 mod writer;
 
 use super::{StoreError, StoreResult};
+use checkpoint::Checkpointer;
 use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, OpenFlags, ToSql};
 use serde::Serialize;
@@ -187,6 +189,18 @@ fn open(path: &str, flags: OpenFlags) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+/// A reader's connection: the database file mapped in memory and a small page cache. Every
+/// commit makes a reader drop its cached pages at its next read (WAL mode); pages read from the
+/// map are not cached, so that costs little, and no read copies a page through a system call.
+fn reader(conn: Connection) -> rusqlite::Result<Connection> {
+    conn.pragma_update(None, "mmap_size", READER_MMAP_BYTES)?;
+    conn.pragma_update(None, "cache_size", -2048)?;
+    Ok(conn)
+}
+
+/// How much of the database file a reader maps.
+const READER_MMAP_BYTES: i64 = 1 << 30;
+
 /// Plans that do not depend on bound values. Otherwise SQLite marks a statement whose plan could
 /// use a parameter's value (a `LIMIT ?`, a range with statistics) to be prepared again at every
 /// new binding, and the cached statements are re-parsed on each call: a fifth of a chat message's
@@ -224,18 +238,24 @@ impl SqliteStore {
             (conn, true)
         };
         migrate::run(&mut conn).map_err(|e| backend_error(format!("migrating {path}: {e}")))?;
-        let readers = if readers {
+        let (readers, checkpoints) = if readers {
             let read_only = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
             let connections = (0..READERS)
-                .map(|_| open(path, read_only))
+                .map(|_| open(path, read_only).and_then(reader))
                 .collect::<rusqlite::Result<Vec<_>>>()
                 .map_err(cannot_open)?;
-            Some(Readers::start(connections).map_err(backend_error)?)
+            conn.pragma_update(None, "wal_autocheckpoint", checkpoint::BACKSTOP_PAGES)
+                .map_err(cannot_open)?;
+            let checkpoints = Checkpointer::start(open(path, flags).map_err(cannot_open)?).map_err(backend_error)?;
+            (
+                Some(Readers::start(connections).map_err(backend_error)?),
+                Some(checkpoints),
+            )
         } else {
-            None
+            (None, None)
         };
         Ok(Self {
-            writer: Writer::start(conn).map_err(backend_error)?,
+            writer: Writer::start(conn, checkpoints).map_err(backend_error)?,
             readers,
             catalogs: snapshot::CatalogCache::default(),
         })

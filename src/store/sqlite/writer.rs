@@ -8,6 +8,7 @@
 //! others in the group are unaffected. If the commit fails, every write of the group is told so.
 //! Under load this turns many small commits into one; alone, a write is its own group.
 
+use super::checkpoint::Checkpointer;
 use super::{StoreError, StoreResult, backend_error};
 use rusqlite::Connection;
 use std::cell::Cell;
@@ -54,11 +55,12 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn start(conn: Connection) -> std::io::Result<Self> {
+    /// Starts the writer on `conn`; after each commit it tells `checkpoints`, if given.
+    pub(super) fn start(conn: Connection, checkpoints: Option<Checkpointer>) -> std::io::Result<Self> {
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || serve(&conn, &queue))?;
+            .spawn(move || serve(&conn, &queue, checkpoints.as_ref()))?;
         Ok(Self { jobs })
     }
 
@@ -140,7 +142,7 @@ fn stopped() -> StoreError {
     backend_error("the SQLite threads have stopped")
 }
 
-fn serve(conn: &Connection, queue: &mpsc::Receiver<Job>) {
+fn serve(conn: &Connection, queue: &mpsc::Receiver<Job>, checkpoints: Option<&Checkpointer>) {
     while let Ok(first) = queue.recv() {
         let mut group = vec![first];
         while group.len() < GROUP {
@@ -150,6 +152,9 @@ fn serve(conn: &Connection, queue: &mpsc::Receiver<Job>) {
             }
         }
         run_group(conn, group);
+        if let Some(checkpoints) = checkpoints {
+            checkpoints.after_commit(conn);
+        }
     }
 }
 
@@ -224,7 +229,7 @@ mod tests {
         let conn = Connection::open(dir.path().join("w.db")).unwrap();
         conn.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t (v INTEGER UNIQUE)")
             .unwrap();
-        (Writer::start(conn).unwrap(), dir)
+        (Writer::start(conn, None).unwrap(), dir)
     }
 
     fn count(dir: &tempfile::TempDir) -> i64 {

@@ -199,6 +199,29 @@ async fn a_conversation_is_saved_and_replaced(store: Arc<dyn Store>) {
     store.save_conversation(&record).await.unwrap();
     assert_eq!(
         store.load_conversation(&bot("demo"), &who.id).await.unwrap(),
-        Some(record)
+        Some(record.clone())
+    );
+
+    // Found by identity with the conversation in one call: none before the contact exists or
+    // before its first conversation, the saved one after.
+    let identity = Identity::new(Channel::Web, "chat");
+    let demo = bot("demo");
+    let lookup = || store.find_contact_with_conversation(&demo, &identity);
+    assert_eq!(lookup().await.unwrap(), None);
+    store.insert_contact(&who).await.unwrap();
+    let other = contact("demo", Channel::Web, "other");
+    store.insert_contact(&other).await.unwrap();
+    assert_eq!(lookup().await.unwrap(), Some((who.clone(), Some(record))));
+    let quiet = store
+        .find_contact_with_conversation(&bot("demo"), &Identity::new(Channel::Web, "other"))
+        .await
+        .unwrap();
+    assert_eq!(quiet, Some((other, None)));
+    assert_eq!(
+        store
+            .find_contact_with_conversation(&bot("elsewhere"), &identity)
+            .await
+            .unwrap(),
+        None
     );
 }

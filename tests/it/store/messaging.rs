@@ -6,7 +6,7 @@ use coachbot::domain::contact::Channel;
 use coachbot::domain::dialogue::ConversationRecord;
 use coachbot::domain::inbound::InboundRecord;
 use coachbot::domain::outbox::{OutboxMessage, OutboxState};
-use coachbot::store::{Finish, Store};
+use coachbot::store::{Finish, Finished, Store};
 use std::sync::Arc;
 
 super::conformance!(
@@ -14,6 +14,8 @@ super::conformance!(
     a_sent_or_retried_message_belongs_to_its_lease_holder_only,
     an_inbound_message_is_recorded_once_and_found_again_until_handled,
     finishing_a_message_queues_its_reply_once_saves_the_conversation_and_marks_it_done,
+    a_message_recorded_with_its_answer_is_written_once_and_its_replay_writes_nothing,
+    a_reply_goes_in_the_webhooks_answer_unless_an_earlier_one_to_the_same_person_waits,
 );
 
 fn message(to: &str, due_in_secs: i64) -> OutboxMessage {
@@ -172,6 +174,8 @@ async fn finishing_a_message_queues_its_reply_once_saves_the_conversation_and_ma
             updated_at: t0(),
         }),
         reply: Some(reply.clone()),
+        record: None,
+        answer_inline: false,
     };
     store.finish_inbound(&finish("menu")).await.unwrap();
     store.finish_inbound(&finish("menu-again")).await.unwrap();
@@ -203,6 +207,143 @@ async fn finishing_a_message_queues_its_reply_once_saves_the_conversation_and_ma
         key: "telegram:201".into(),
         conversation: None,
         reply: None,
+        record: None,
+        answer_inline: false,
     };
     store.finish_inbound(&quiet).await.unwrap();
+}
+
+/// The end of a message not recorded on arrival: one write records it done with its answer.
+fn unrecorded(id: &str, to: &str, step: &str, answer_inline: bool) -> Finish {
+    let key = InboundRecord::key_for(Channel::Telegram, id);
+    let mut reply = message(to, 0);
+    reply.id = format!("reply-{key}").as_str().into();
+    Finish {
+        bot: bot("demo"),
+        key: key.clone(),
+        conversation: Some(ConversationRecord {
+            bot: bot("demo"),
+            contact: format!("c-{to}").as_str().into(),
+            state: serde_json::json!({ "step": step }),
+            recent: vec![],
+            updated_at: t0(),
+        }),
+        reply: Some(reply),
+        record: Some(InboundRecord {
+            bot: bot("demo"),
+            key,
+            channel: Channel::Telegram,
+            payload: serde_json::Value::Null,
+            done: true,
+            received_at: t0(),
+            expires_at: t0() + Duration::days(2),
+        }),
+        answer_inline,
+    }
+}
+
+async fn a_message_recorded_with_its_answer_is_written_once_and_its_replay_writes_nothing(store: Arc<dyn Store>) {
+    let first = store
+        .finish_inbound(&unrecorded("300", "300", "ask_email", false))
+        .await
+        .unwrap();
+    assert_eq!(
+        first,
+        Finished {
+            replay: false,
+            inline: false
+        }
+    );
+    let again = store
+        .finish_inbound(&unrecorded("300", "300", "menu", false))
+        .await
+        .unwrap();
+    assert!(again.replay, "the same key again is a replay");
+    let saved = store
+        .load_conversation(&bot("demo"), &"c-300".into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.state["step"], "ask_email", "the replay saved nothing");
+    assert!(
+        !store
+            .record_inbound_once(&unrecorded("300", "300", "", false).record.unwrap())
+            .await
+            .unwrap(),
+        "the message is recorded"
+    );
+    let unhandled = store
+        .list_unhandled_inbound(t0() + Duration::seconds(10), 10)
+        .await
+        .unwrap();
+    assert!(unhandled.iter().all(|r| !r.key.ends_with(":300")), "and done");
+    let queued = store
+        .claim_due(t0() + Duration::seconds(1), Duration::seconds(30), "w", 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        queued.iter().filter(|m| m.to == "300").count(),
+        1,
+        "its reply queued once"
+    );
+}
+
+async fn a_reply_goes_in_the_webhooks_answer_unless_an_earlier_one_to_the_same_person_waits(store: Arc<dyn Store>) {
+    let answered = store
+        .finish_inbound(&unrecorded("400", "400", "menu", true))
+        .await
+        .unwrap();
+    assert_eq!(
+        answered,
+        Finished {
+            replay: false,
+            inline: true
+        }
+    );
+    let id = "reply-telegram:400".into();
+    let kept = store.get_outbox(&bot("demo"), &id).await.unwrap();
+    assert_eq!(kept.state, OutboxState::Answered, "kept, as answered");
+    let claimed = store
+        .claim_due(t0() + Duration::seconds(1), Duration::seconds(30), "w", 10)
+        .await
+        .unwrap();
+    assert!(claimed.iter().all(|m| m.to != "400"), "never claimed by the sender");
+
+    // A ticket still waiting for Paul: his next reply must not overtake it.
+    store.enqueue(&message("401", 0)).await.unwrap();
+    let behind = store
+        .finish_inbound(&unrecorded("402", "401", "menu", true))
+        .await
+        .unwrap();
+    assert_eq!(
+        behind,
+        Finished {
+            replay: false,
+            inline: false
+        }
+    );
+    let queued = store
+        .get_outbox(&bot("demo"), &"reply-telegram:402".into())
+        .await
+        .unwrap();
+    assert_eq!(queued.state, OutboxState::Pending, "queued behind the waiting one");
+    // Someone else is not held up by Paul's.
+    let other = store
+        .finish_inbound(&unrecorded("403", "403", "menu", true))
+        .await
+        .unwrap();
+    assert!(other.inline);
+    // Once Paul's are sent, his next reply is answered again.
+    let leased = store
+        .claim_due(t0() + Duration::seconds(1), Duration::seconds(30), "w", 10)
+        .await
+        .unwrap();
+    for m in leased.iter().filter(|m| m.to == "401") {
+        assert!(store.mark_sent(&m.bot, &m.id, "w").await.unwrap());
+    }
+    let next = store
+        .finish_inbound(&unrecorded("404", "401", "menu", true))
+        .await
+        .unwrap();
+    assert!(next.inline, "nothing waits for Paul any more");
 }

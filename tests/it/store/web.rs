@@ -77,6 +77,8 @@ async fn a_web_reply_finished_twice_is_written_once(store: Arc<dyn Store>) {
         key,
         conversation: None,
         reply: Some(reply.clone()),
+        record: None,
+        answer_inline: false,
     };
     store.finish_inbound(&finish).await.unwrap();
     store.finish_inbound(&finish).await.unwrap();

@@ -1,0 +1,138 @@
+//! WAL checkpoints off the writer's path. With SQLite's automatic checkpoints, the commit that
+//! fills the WAL past its mark copies the pages back into the database file and waits for the
+//! disk (two `fsync`s) while every write queued behind it waits too: those were the slowest chat
+//! messages. Here the writer only nudges a thread of its own after each commit; that thread, on
+//! its own connection, waits [`PAUSE`] (gathering the commits of that time into one checkpoint),
+//! then runs a `PASSIVE` checkpoint, which blocks neither the writer nor the readers and pays
+//! for the `fsync`s.
+//!
+//! Under steady writes such a checkpoint never quite catches up (commits land while it copies),
+//! and SQLite starts the WAL over only when a write begins with the whole WAL copied back; the
+//! file would keep growing. So once the WAL holds [`RESTART_FRAMES`], the thread asks the writer
+//! to finish the job: between two groups, after answering the last, the writer runs one
+//! checkpoint itself — little is left to copy and to flush by then — and its next write starts
+//! the WAL over. The writer's automatic checkpoint stays on at a far higher mark
+//! ([`BACKSTOP_PAGES`]), should this thread fall behind.
+
+use rusqlite::Connection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long a nudge waits for more commits before the checkpoint runs.
+const PAUSE: Duration = Duration::from_millis(100);
+
+/// WAL frames (pages) past which the writer is asked to finish a checkpoint.
+const RESTART_FRAMES: i64 = 2_048;
+
+/// The writer's own automatic checkpoint, in pages (SQLite's default is 1,000).
+pub(super) const BACKSTOP_PAGES: u32 = 16_384;
+
+/// The handle to the checkpoint thread; the thread stops when it is dropped.
+pub(super) struct Checkpointer {
+    wake: mpsc::SyncSender<()>,
+    finish: Arc<AtomicBool>,
+}
+
+impl Checkpointer {
+    pub(super) fn start(conn: Connection) -> std::io::Result<Self> {
+        let (wake, woken) = mpsc::sync_channel::<()>(1);
+        let finish = Arc::new(AtomicBool::new(false));
+        let ask = finish.clone();
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                while woken.recv().is_ok() {
+                    std::thread::sleep(PAUSE);
+                    // Nudges that came during the pause are covered by this checkpoint.
+                    let _ = woken.try_recv();
+                    match checkpoint(&conn) {
+                        Ok(frames) if frames >= RESTART_FRAMES => ask.store(true, Ordering::Release),
+                        Ok(_) => {}
+                        Err(error) => {
+                            tracing::warn!(%error, "sqlite: a WAL checkpoint failed; the next one tries again")
+                        }
+                    }
+                }
+            })?;
+        Ok(Self { wake, finish })
+    }
+
+    /// Says a commit landed: a checkpoint runs soon (once, however many commits say so). On the
+    /// writer's thread, between groups: runs the checkpoint that lets the WAL start over, when
+    /// asked for.
+    pub(super) fn after_commit(&self, writer: &Connection) {
+        let _ = self.wake.try_send(());
+        if self.finish.swap(false, Ordering::AcqRel)
+            && let Err(error) = checkpoint(writer)
+        {
+            tracing::warn!(%error, "sqlite: the writer's WAL checkpoint failed");
+        }
+    }
+}
+
+/// Runs a `PASSIVE` checkpoint; the frames in the WAL.
+fn checkpoint(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::writer::Writer;
+
+    fn frames_in_wal(path: &std::path::Path) -> i64 {
+        let conn = Connection::open(path).unwrap();
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get(1))
+            .unwrap()
+    }
+
+    /// One commit of a row about a page long.
+    async fn insert_a_page(writer: &Writer) {
+        writer
+            .run(|tx| {
+                tx.execute("INSERT INTO t (v) VALUES (zeroblob(4000))", [])
+                    .map(drop)
+                    .map_err(crate::store::sqlite::backend_error)
+            })
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn under_steady_writes_the_wal_is_copied_back_and_started_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE t (v BLOB)")
+            .unwrap();
+        conn.pragma_update(None, "wal_autocheckpoint", BACKSTOP_PAGES).unwrap();
+        let checkpoints = Checkpointer::start(Connection::open(&path).unwrap()).unwrap();
+        let writer = Writer::start(conn, Some(checkpoints)).unwrap();
+        // Each commit adds at least one 4 KiB page: far more frames than RESTART_FRAMES, written
+        // by eight writers at once so that commits keep landing while checkpoints run.
+        let rows = 6_000;
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let writer = writer.clone();
+                tokio::spawn(async move {
+                    for _ in 0..rows / 8 {
+                        insert_a_page(&writer).await;
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        // One more write after the last checkpoint has run: it starts the WAL over.
+        tokio::time::sleep(PAUSE * 3).await;
+        insert_a_page(&writer).await;
+        let frames = frames_in_wal(&path);
+        assert!(frames < RESTART_FRAMES, "the WAL started over: {frames} frames left");
+        let reader = Connection::open(&path).unwrap();
+        let count: i64 = reader.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(count, rows + 1, "every row is there");
+    }
+}
