@@ -13,10 +13,10 @@ pub mod web;
 pub mod whatsapp;
 
 use crate::config::bots::Bots;
-use crate::domain::BotId;
 use crate::domain::contact::Channel;
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::reply::Reply;
+use crate::domain::{BotId, OutboxId};
 use crate::i18n::Texts;
 use crate::store::{Store, StoreError};
 use crate::t;
@@ -128,12 +128,19 @@ pub async fn deliver_due(
         owner,
         now,
     };
-    let results: Vec<Result<usize, StoreError>> = futures::stream::iter(recipients)
+    let results: Vec<Result<Vec<(BotId, OutboxId)>, StoreError>> = futures::stream::iter(recipients)
         .map(|group| delivery.in_order(group))
         .buffer_unordered(CONCURRENT_RECIPIENTS)
         .collect()
         .await;
-    results.into_iter().sum()
+    let mut sent = Vec::new();
+    for result in results {
+        sent.extend(result?);
+    }
+    // One write for the whole run: what went out is marked once every send has returned (a
+    // stop before that sends those again once their lease runs out, as a stop after any send).
+    store.mark_all_sent(&sent, owner).await?;
+    Ok(sent.len())
 }
 
 /// One run of the sender.
@@ -147,8 +154,8 @@ struct Delivery<'a> {
 }
 
 impl Delivery<'_> {
-    /// Sends one recipient's messages in order, stopping at the first failure.
-    async fn in_order(&self, group: Vec<OutboxMessage>) -> Result<usize, StoreError> {
+    /// Sends one recipient's messages in order, stopping at the first failure; those sent.
+    async fn in_order(&self, group: Vec<OutboxMessage>) -> Result<Vec<(BotId, OutboxId)>, StoreError> {
         let Self {
             store,
             channels,
@@ -157,7 +164,7 @@ impl Delivery<'_> {
             owner,
             now,
         } = *self;
-        let mut sent = 0;
+        let mut sent = Vec::new();
         let mut blocked: Option<DateTime<Utc>> = None;
         for message in group {
             if let Some(until) = blocked {
@@ -180,10 +187,7 @@ impl Delivery<'_> {
                 window_closed(store, &message).await?;
             }
             match result {
-                Ok(()) => {
-                    store.mark_sent(&message.bot, &message.id, owner).await?;
-                    sent += 1;
-                }
+                Ok(()) => sent.push((message.bot.clone(), message.id.clone())),
                 Err(error) => {
                     let attempts = message.attempts;
                     let give_up = attempts >= MAX_ATTEMPTS || error.permanent;

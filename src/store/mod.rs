@@ -447,6 +447,17 @@ pub trait MessageStore: Send + Sync {
     ) -> StoreResult<Vec<OutboxMessage>>;
     /// Marks a message sent; false when `owner` no longer holds it.
     async fn mark_sent(&self, bot: &BotId, id: &OutboxId, owner: &str) -> StoreResult<bool>;
+    /// Marks every message of `sent` that `owner` still holds sent (one write where the backend
+    /// allows); how many were.
+    async fn mark_all_sent(&self, sent: &[(BotId, OutboxId)], owner: &str) -> StoreResult<usize> {
+        let mut marked = 0;
+        for (bot, id) in sent {
+            if self.mark_sent(bot, id, owner).await? {
+                marked += 1;
+            }
+        }
+        Ok(marked)
+    }
     /// Puts a message back for another try at `due_at` (or gives up when `give_up`), keeping the error.
     async fn retry_later(
         &self,

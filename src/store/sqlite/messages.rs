@@ -13,6 +13,8 @@ use crate::store::{Finish, Finished, MessageStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+const MARK_SENT: &str = "UPDATE outbox SET doc = json_set(doc, '$.state', 'sent', '$.lease_until', NULL) \
+                         WHERE bot = ? AND id = ? AND state = 'leased' AND doc ->> '$.owner' = ?";
 const RECORD_ONCE: &str = "INSERT INTO inbound (doc) VALUES (?) ON CONFLICT (bot, key) DO NOTHING";
 const MARK_DONE: &str = "UPDATE inbound SET doc = json_set(doc, '$.done', json('true')) WHERE bot = ? AND key = ?";
 
@@ -81,14 +83,23 @@ impl MessageStore for SqliteStore {
     }
 
     async fn mark_sent(&self, bot: &BotId, id: &OutboxId, owner: &str) -> StoreResult<bool> {
-        let changed = self
-            .execute(
-                "UPDATE outbox SET doc = json_set(doc, '$.state', 'sent', '$.lease_until', NULL) \
-                 WHERE bot = ? AND id = ? AND state = 'leased' AND doc ->> '$.owner' = ?",
-                args![bot.as_str(), id.as_str(), owner],
-            )
-            .await?;
+        let changed = self.execute(MARK_SENT, args![bot.as_str(), id.as_str(), owner]).await?;
         Ok(changed == 1)
+    }
+
+    async fn mark_all_sent(&self, sent: &[(BotId, OutboxId)], owner: &str) -> StoreResult<usize> {
+        let sent: Vec<_> = sent
+            .iter()
+            .map(|(bot, id)| args![bot.as_str(), id.as_str(), owner])
+            .collect();
+        self.write(move |tx| {
+            let mut marked = 0;
+            for args in &sent {
+                marked += run(tx, MARK_SENT, args).map_err(backend_error)?;
+            }
+            Ok(marked)
+        })
+        .await
     }
 
     async fn retry_later(

@@ -103,6 +103,32 @@ async fn a_sent_or_retried_message_belongs_to_its_lease_holder_only(store: Arc<d
             .is_empty(),
         "sent is final"
     );
+
+    // A sender's whole run marked in one call: only what it still holds.
+    let (x, y, z) = (message("2", 0), message("3", 0), message("4", 0));
+    for m in [&x, &y, &z] {
+        store.enqueue(m).await.unwrap();
+    }
+    let later = t0() + Duration::days(2);
+    let held = store.claim_due(later, Duration::seconds(30), "e", 2).await.unwrap();
+    let rest = store.claim_due(later, Duration::seconds(30), "f", 10).await.unwrap();
+    assert_eq!((held.len(), rest.len()), (2, 1));
+    let run: Vec<_> = [&x, &y, &z, &m].iter().map(|m| (demo.clone(), m.id.clone())).collect();
+    assert_eq!(
+        store.mark_all_sent(&run, "e").await.unwrap(),
+        2,
+        "e's two, not f's nor a sent one"
+    );
+    for claimed in &held {
+        assert_eq!(
+            store.get_outbox(&demo, &claimed.id).await.unwrap().state,
+            OutboxState::Sent
+        );
+    }
+    assert_eq!(
+        store.get_outbox(&demo, &rest[0].id).await.unwrap().state,
+        OutboxState::Leased
+    );
 }
 
 async fn an_inbound_message_is_recorded_once_and_found_again_until_handled(store: Arc<dyn Store>) {
