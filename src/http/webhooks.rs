@@ -101,12 +101,15 @@ pub async fn handle_update(
         .handle_webhook(inbound, chrono::Utc::now(), inline)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let share = crate::t!(state.texts(), bot.language, "telegram-share-contact");
+    let answer_with = |reply: &crate::domain::reply::Reply| {
+        let share = match reply.request_contact {
+            true => crate::t!(state.texts(), bot.language, "telegram-share-contact"),
+            false => String::new(),
+        };
+        telegram::answer(&inbound.sender, reply, &share)
+    };
     if handled.inline {
-        return Ok(handled
-            .replies
-            .first()
-            .and_then(|reply| telegram::answer(&inbound.sender, reply, &share)));
+        return Ok(handled.replies.first().and_then(answer_with));
     }
     if handled.duplicate && inline {
         // Telegram delivers an update again only when it did not get our answer.
@@ -115,10 +118,7 @@ pub async fn handle_update(
         if let Ok(message) = stored
             && message.state == crate::domain::outbox::OutboxState::Answered
         {
-            let replies = crate::channels::replies(&message.payload);
-            return Ok(replies
-                .first()
-                .and_then(|reply| telegram::answer(&inbound.sender, reply, &share)));
+            return Ok(crate::channels::replies(&message.payload).first().and_then(answer_with));
         }
     }
     if !handled.duplicate && !handled.replies.is_empty() {
