@@ -5,7 +5,7 @@ use super::web::insert_event;
 use super::{SqliteStore, all, args, backend_error, run, scalar, to_doc};
 use crate::domain::contact::Channel;
 use crate::domain::inbound::InboundRecord;
-use crate::domain::outbox::{OutboxMessage, OutboxState, WebEvent};
+use crate::domain::outbox::{OutboxMessage, WebEvent};
 use crate::domain::{BotId, OutboxId};
 use crate::store::StoreError;
 use crate::store::StoreResult;
@@ -137,9 +137,17 @@ impl MessageStore for SqliteStore {
             .as_ref()
             .filter(|r| r.channel == Channel::Web)
             .map(WebEvent::from_message);
+        // Serialised here, not on the writer's thread; the writer only sets the state.
         let reply = match web {
             Some(_) => None,
-            None => finish.reply.clone(),
+            None => finish
+                .reply
+                .as_ref()
+                .map(|r| {
+                    let recipient = format!("{}:{}", r.channel.as_str(), r.to);
+                    Ok::<_, StoreError>((args![r.bot.as_str(), recipient], to_doc(r)?))
+                })
+                .transpose()?,
         };
         let record = finish.record.as_ref().map(to_doc).transpose()?;
         let answer_inline = finish.answer_inline;
@@ -158,26 +166,24 @@ impl MessageStore for SqliteStore {
             if let Some(event) = web {
                 insert_event(tx, &event).map_err(backend_error)?;
             }
-            if let Some(mut message) = reply {
-                let recipient = format!("{}:{}", message.channel.as_str(), message.to);
+            if let Some((recipient, doc)) = reply {
                 let waiting = || {
                     scalar::<i64>(
                         tx,
                         "SELECT 1 FROM outbox INDEXED BY outbox_waiting \
                          WHERE bot = ? AND recipient = ? AND state IN ('pending', 'leased') LIMIT 1",
-                        &args![message.bot.as_str(), recipient.as_str()],
+                        &recipient,
                     )
                 };
-                if answer_inline && waiting()?.is_none() {
-                    message.state = OutboxState::Answered;
-                }
+                let answered = answer_inline && waiting()?.is_none();
                 let inserted = run(
                     tx,
-                    "INSERT INTO outbox (doc) VALUES (?) ON CONFLICT DO NOTHING",
-                    &args![to_doc(&message)?],
+                    "INSERT INTO outbox (doc) VALUES (iif(?2, json_set(?1, '$.state', 'answered'), ?1)) \
+                     ON CONFLICT DO NOTHING",
+                    &args![doc, i64::from(answered)],
                 )
                 .map_err(backend_error)?;
-                finished.inline = inserted == 1 && message.state == OutboxState::Answered;
+                finished.inline = inserted == 1 && answered;
             }
             if let Some(doc) = conversation {
                 run(tx, SAVE_CONVERSATION, &args![doc]).map_err(backend_error)?;
