@@ -41,8 +41,7 @@ pub(super) async fn telegram(
     let bot = state
         .bots()
         .get(&bot)
-        .ok_or_else(|| ApiError::UnknownBot(bot.clone()))?
-        .clone();
+        .ok_or_else(|| ApiError::UnknownBot(bot.clone()))?;
     let channel = bot.channels.telegram.as_ref().ok_or(ApiError::NotFound)?;
     let expected = channel.webhook_secret.as_ref().ok_or(ApiError::Unauthorized)?;
     let given = headers.get(SECRET_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
@@ -53,7 +52,7 @@ pub(super) async fn telegram(
         tracing::warn!(error = %e, "telegram: an update that does not parse");
         ApiError::BadRequest
     })?;
-    Ok(match handle_update(&state, &bot, &update, true).await? {
+    Ok(match handle_update(&state, bot, &update, true).await? {
         Some(answer) => axum::Json(answer).into_response(),
         None => StatusCode::OK.into_response(),
     })

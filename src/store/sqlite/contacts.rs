@@ -113,7 +113,7 @@ impl ContactStore for SqliteStore {
         identity: &Identity,
     ) -> StoreResult<Option<(Contact, Option<ConversationRecord>)>> {
         let args = args![bot.as_str(), identity.key()];
-        self.read(move |conn| {
+        self.read_here(move |conn| {
             let mut statement = conn
                 .prepare_cached(
                     "SELECT c.doc, v.doc FROM contact_identities i \

@@ -69,9 +69,9 @@ impl MessageStore for SqliteStore {
                     "UPDATE outbox SET doc = json_set(doc, '$.state', 'leased', '$.lease_until', ?, '$.owner', ?, \
                                                        '$.attempts', (doc ->> '$.attempts') + 1) \
                      WHERE rowid IN ( \
-                         SELECT rowid FROM outbox WHERE state = 'pending' AND due_at <= ? \
+                         SELECT rowid FROM outbox INDEXED BY outbox_due WHERE state = 'pending' AND due_at <= ? \
                          UNION ALL \
-                         SELECT rowid FROM outbox WHERE state = 'leased' AND lease_until <= ? \
+                         SELECT rowid FROM outbox INDEXED BY outbox_lease WHERE state = 'leased' AND lease_until <= ? \
                          LIMIT ?) \
                      RETURNING doc",
                     &args,
@@ -204,7 +204,7 @@ impl MessageStore for SqliteStore {
 
     async fn list_unhandled_inbound(&self, before: DateTime<Utc>, limit: u32) -> StoreResult<Vec<InboundRecord>> {
         self.fetch_all(
-            "SELECT doc FROM inbound WHERE done = 0 AND received_at < ? ORDER BY received_at LIMIT ?",
+            "SELECT doc FROM inbound INDEXED BY inbound_pending WHERE done = 0 AND received_at < ? ORDER BY received_at LIMIT ?",
             args![before.timestamp_millis(), i64::from(limit)],
         )
         .await

@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/0003_catalog_versions.sql")),
     (4, include_str!("migrations/0004_web.sql")),
     (5, include_str!("migrations/0005_outbox_waiting.sql")),
+    (6, include_str!("migrations/0006_waiting_only_indexes.sql")),
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), String> {

@@ -9,11 +9,16 @@
 //!   once, and only then answers them all; an answer never precedes its commit. One writer also
 //!   means writes never wait on each other's locks and a read-then-write is serialised by
 //!   construction (seats, promo uses).
-//! - a **read** is a closure run by one of [`READERS`] threads, each with its read-only
-//!   connection, which sees committed data (WAL snapshots).
+//! - a **read** sees committed data (WAL snapshots) through a read-only connection. A read of a
+//!   few rows by key (a contact with its conversation, the dialogue's snapshot, one document)
+//!   runs right where it is asked, on a connection lent for its length ([`writer::Lender`]):
+//!   it takes microseconds, less than a hand-off to another thread and back. A read of a list
+//!   is a closure run by one of [`READERS`] threads, each with its own connection, so that a
+//!   long one never holds up the async runtime.
 //!
 //! (An async driver that sends each statement to a worker thread and back spent most of a chat
-//! message's time in those round trips; see `benches/webhook.rs`.)
+//! message's time in those round trips; see `benches/webhook.rs`. Sending the chat's two reads
+//! to reader threads still cost a sixth of the CPU a message takes, mostly in waking threads.)
 
 mod bookings;
 mod catalog;
@@ -35,7 +40,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 use std::time::Duration;
-use writer::{Readers, Tx, Writer};
+use writer::{Lender, Readers, Tx, Writer};
 
 const BACKEND: &str = "sqlite";
 const READERS: usize = 4;
@@ -45,8 +50,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct SqliteStore {
     writer: Writer,
-    /// The reader threads; none for an in-memory database, whose reads go to the writer.
-    readers: Option<Readers>,
+    /// The reader threads and the connections lent to reads run here; none for an in-memory
+    /// database, whose reads go to the writer.
+    readers: Option<(Readers, Lender)>,
     /// Each bot's catalog, parsed, while current.
     catalogs: snapshot::CatalogCache,
 }
@@ -247,8 +253,10 @@ impl SqliteStore {
             conn.pragma_update(None, "wal_autocheckpoint", checkpoint::BACKSTOP_PAGES)
                 .map_err(cannot_open)?;
             let checkpoints = Checkpointer::start(open(path, flags).map_err(cannot_open)?).map_err(backend_error)?;
+            let lent = path.to_owned();
+            let lender = Lender::new(move || open(&lent, read_only).and_then(reader));
             (
-                Some(Readers::start(connections).map_err(backend_error)?),
+                Some((Readers::start(connections).map_err(backend_error)?, lender)),
                 Some(checkpoints),
             )
         } else {
@@ -268,7 +276,19 @@ impl SqliteStore {
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
         match &self.readers {
-            Some(readers) => readers.run(f).await,
+            Some((readers, _)) => readers.run(f).await,
+            None => self.writer.run(move |tx: &Tx| f(tx)).await,
+        }
+    }
+
+    /// Runs `f`, a read of a few rows by key, here with a lent read-only connection.
+    async fn read_here<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        match &self.readers {
+            Some((_, lender)) => lender.run(f),
             None => self.writer.run(move |tx: &Tx| f(tx)).await,
         }
     }
@@ -288,7 +308,7 @@ impl SqliteStore {
         sql: &'static str,
         args: impl AsRef<[Arg]> + Send + 'static,
     ) -> StoreResult<Option<T>> {
-        self.read(move |conn| one(conn, sql, args.as_ref())).await
+        self.read_here(move |conn| one(conn, sql, args.as_ref())).await
     }
 
     async fn fetch_one<T: DeserializeOwned + Send + 'static>(

@@ -105,7 +105,7 @@ impl Store for SqliteStore {
         to: DateTime<Utc>,
     ) -> StoreResult<ChatSnapshot> {
         let (bot, contact, cache) = (bot.to_string(), contact.to_string(), self.catalogs.clone());
-        self.read(move |conn| {
+        self.read_here(move |conn| {
             // The counter first: data read after it is at least as new, so a catalog is never
             // kept under a version newer than what it holds.
             let version: i64 =

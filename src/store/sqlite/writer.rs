@@ -1,5 +1,6 @@
 //! The writer thread, which owns the read-write connection and runs every write, committing in
-//! groups; and the reader threads, each owning a read-only connection.
+//! groups; the reader threads, each owning a read-only connection; and the read-only connections
+//! lent to reads that run on their caller's thread.
 //!
 //! It takes the first write waiting, then every other one already queued (up to [`GROUP`]), opens
 //! one transaction, runs each write in its own savepoint (a write alone needs none), commits once,
@@ -135,6 +136,40 @@ impl Readers {
         });
         self.reads.send(read).map_err(|_| stopped())?;
         receive.await.map_err(|_| stopped())?
+    }
+}
+
+/// Read-only connections lent to reads that run on the caller's own thread: a read of a few rows
+/// by key takes microseconds, less than handing it to a reader thread and waking the caller
+/// again. A read takes an idle connection (or opens one, when every one is lent: the pool grows
+/// to the most reads ever run at once, at most a few per runtime thread) and gives it back.
+#[derive(Clone)]
+pub(super) struct Lender {
+    idle: std::sync::Arc<std::sync::Mutex<Vec<Connection>>>,
+    open: std::sync::Arc<dyn Fn() -> rusqlite::Result<Connection> + Send + Sync>,
+}
+
+impl Lender {
+    pub(super) fn new(open: impl Fn() -> rusqlite::Result<Connection> + Send + Sync + 'static) -> Self {
+        Self {
+            idle: std::sync::Arc::default(),
+            open: std::sync::Arc::new(open),
+        }
+    }
+
+    /// Runs `f` here with a read-only connection; its result.
+    pub(super) fn run<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let conn = match idle {
+            Some(conn) => conn,
+            None => (self.open)().map_err(backend_error)?,
+        };
+        let result =
+            catch_unwind(AssertUnwindSafe(|| f(&conn))).unwrap_or_else(|_| Err(backend_error("a read panicked")));
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(conn);
+        }
+        result
     }
 }
 
@@ -302,6 +337,36 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(count(&dir), 1, "the writer goes on after a rollback");
+    }
+
+    #[test]
+    fn a_lent_connection_comes_back_after_its_read_even_a_panicking_one() {
+        let (_, dir) = writer();
+        let path = dir.path().join("w.db");
+        let opened = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = opened.clone();
+        let lender = Lender::new(move || {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        });
+        let count = |conn: &Connection| {
+            conn.query_row("SELECT count(*) FROM t", [], |r| r.get::<_, i64>(0))
+                .map_err(backend_error)
+        };
+        // A read inside a read: both connections are lent at once, so a second one is opened.
+        let nested = lender.run(|outer| Ok((count(outer)?, lender.run(count)?)));
+        assert_eq!(nested.unwrap(), (0, 0));
+        assert_eq!(opened.load(std::sync::atomic::Ordering::SeqCst), 2);
+        let panicked = lender.run(|_| -> StoreResult<()> { panic!("a bug in a read") });
+        assert!(panicked.is_err(), "a panicking read is an error");
+        for _ in 0..10 {
+            assert_eq!(lender.run(count).unwrap(), 0);
+        }
+        assert_eq!(
+            opened.load(std::sync::atomic::Ordering::SeqCst),
+            2,
+            "later reads reuse the connections given back"
+        );
     }
 
     #[tokio::test]
