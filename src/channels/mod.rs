@@ -128,19 +128,31 @@ pub async fn deliver_due(
         owner,
         now,
     };
-    let results: Vec<Result<Vec<(BotId, OutboxId)>, StoreError>> = futures::stream::iter(recipients)
-        .map(|group| delivery.in_order(group))
+    let results: Vec<_> = futures::stream::iter(recipients)
+        .map(|group| async {
+            let mut sent = Vec::new();
+            let result = delivery.in_order(group, &mut sent).await;
+            (sent, result)
+        })
         .buffer_unordered(CONCURRENT_RECIPIENTS)
         .collect()
         .await;
     let mut sent = Vec::new();
-    for result in results {
-        sent.extend(result?);
+    let mut failed = None;
+    for (ids, result) in results {
+        sent.extend(ids);
+        if let Err(error) = result {
+            failed.get_or_insert(error);
+        }
     }
-    // One write for the whole run: what went out is marked once every send has returned (a
-    // stop before that sends those again once their lease runs out, as a stop after any send).
+    // One write for the whole run: what went out is marked once every send has returned, even
+    // when a store call failed for some recipient (a stop before that sends those again once
+    // their lease runs out, as a stop after any send).
     store.mark_all_sent(&sent, owner).await?;
-    Ok(sent.len())
+    match failed {
+        Some(error) => Err(error),
+        None => Ok(sent.len()),
+    }
 }
 
 /// One run of the sender.
@@ -154,8 +166,9 @@ struct Delivery<'a> {
 }
 
 impl Delivery<'_> {
-    /// Sends one recipient's messages in order, stopping at the first failure; those sent.
-    async fn in_order(&self, group: Vec<OutboxMessage>) -> Result<Vec<(BotId, OutboxId)>, StoreError> {
+    /// Sends one recipient's messages in order, stopping at the first failure; adds those sent to
+    /// `sent`, which keeps them should a store call fail half-way.
+    async fn in_order(&self, group: Vec<OutboxMessage>, sent: &mut Vec<(BotId, OutboxId)>) -> Result<(), StoreError> {
         let Self {
             store,
             channels,
@@ -164,7 +177,6 @@ impl Delivery<'_> {
             owner,
             now,
         } = *self;
-        let mut sent = Vec::new();
         let mut blocked: Option<DateTime<Utc>> = None;
         for message in group {
             if let Some(until) = blocked {
@@ -204,7 +216,7 @@ impl Delivery<'_> {
                 }
             }
         }
-        Ok(sent)
+        Ok(())
     }
 }
 

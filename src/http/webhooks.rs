@@ -72,7 +72,7 @@ pub async fn handle_update(
     if !state.allow(&received.inbound) {
         return Ok(None);
     }
-    let client = state.channels().telegram(&bot.id).ok_or(ApiError::NotFound)?.clone();
+    let client = state.channels().telegram(&bot.id).ok_or(ApiError::NotFound)?;
     if let Some(callback) = received.callback.take() {
         let client = client.clone();
         tokio::spawn(async move {
