@@ -133,8 +133,10 @@ async fn start(dir: &Path, api: &str, answer_in_webhook: bool) -> String {
     webhook
 }
 
-/// Requests per second with `connections` clients sending back to back for `seconds`.
-async fn saturation(client: &reqwest::Client, url: &str, connections: usize, seconds: u64, senders: u64) -> f64 {
+/// Requests per second with `connections` clients sending back to back for `seconds`, and the
+/// process's CPU time per request in µs (client and server together): the cost of a request
+/// seen as work done rather than as time waited.
+async fn saturation(client: &reqwest::Client, url: &str, connections: usize, seconds: u64, senders: u64) -> (f64, f64) {
     let done = Arc::new(AtomicU64::new(0));
     let until = Instant::now() + Duration::from_secs(seconds);
     let workers: Vec<_> = (0..connections)
@@ -148,11 +150,13 @@ async fn saturation(client: &reqwest::Client, url: &str, connections: usize, sec
             })
         })
         .collect();
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), support::cpu_ms());
     for worker in workers {
         worker.await.unwrap();
     }
-    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+    let done = done.load(Ordering::Relaxed) as f64;
+    let cpu_us = (support::cpu_ms() - cpu) as f64 * 1000.0 / done;
+    (done / start.elapsed().as_secs_f64(), cpu_us)
 }
 
 /// Latency percentiles (ms) of requests sent at `rate` per second for `seconds`, each measured
@@ -225,14 +229,16 @@ fn main() {
         greet(&client, &sending, senders).await;
         tokio::time::sleep(Duration::from_secs(1)).await;
         replies_since(&mut counted);
-        let bare_rate = saturation(&client, &bare, 32, 5, senders).await;
+        let (bare_rate, bare_cpu) = saturation(&client, &bare, 32, 5, senders).await;
+        println!("saturation (32 connections, 5 s), bare axum: {bare_rate:.0} req/s, {bare_cpu:.0} µs CPU per request");
         for (name, url) in [("answer in the webhook", &answering), ("reply by sendMessage", &sending)] {
-            let rate = saturation(&client, url, 32, 5, senders).await;
+            let (rate, cpu) = saturation(&client, url, 32, 5, senders).await;
             let (answered, api) = replies_since(&mut counted);
             println!(
-                "saturation (32 connections, 5 s), {name}: {rate:.0} msg/s = {:.0} % of bare axum {bare_rate:.0} req/s \
-                 (replies in those 5 s: {answered} in the answer, {api} by the Bot API)",
-                100.0 * rate / bare_rate
+                "saturation (32 connections, 5 s), {name}: {rate:.0} msg/s = {:.0} % of bare axum {bare_rate:.0} req/s, \
+                 {cpu:.0} µs CPU per message = {:.1} × bare's (replies in those 5 s: {answered} in the answer, {api} by the Bot API)",
+                100.0 * rate / bare_rate,
+                cpu / bare_cpu
             );
             tokio::time::sleep(Duration::from_secs(2)).await;
             replies_since(&mut counted);
