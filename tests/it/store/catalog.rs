@@ -271,3 +271,48 @@ async fn sqlite_a_change_made_by_another_process_is_seen_by_the_next_snapshot() 
     assert_eq!(after.courses.len(), 2);
     assert_eq!(after.sessions.len(), 1);
 }
+
+/// What another process (the CLI) writes to a visitor — their details, a wallet, a booking — is
+/// read by the server's very next message, after the server had read that visitor already.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_another_process_changing_a_visitor_is_seen_at_once() {
+    use crate::support::{booking, wallet};
+    use coachbot::domain::contact::Identity;
+    use coachbot::store::prelude::*;
+    use coachbot::store::sqlite::SqliteStore;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let server = SqliteStore::connect(path.to_str().unwrap()).await.unwrap();
+    let cli = SqliteStore::connect(path.to_str().unwrap()).await.unwrap();
+    let demo = bot("demo");
+    let mut who = contact("demo", Channel::Telegram, "7");
+    who.id = coachbot::domain::ContactId::from("marie");
+    let telegram = Identity::new(Channel::Telegram, "7");
+    server.insert_contact(&who).await.unwrap();
+    server.upsert_course(&course("demo", "yoga")).await.unwrap();
+    let s = session("demo", "yoga", t0() + Duration::days(1), 8);
+    server.insert_session(&s).await.unwrap();
+    let (from, to) = (t0(), t0() + Duration::days(31));
+    for _ in 0..2 {
+        server.find_contact_with_conversation(&demo, &telegram).await.unwrap();
+        server.chat_snapshot(&demo, &who.id, from, to).await.unwrap();
+    }
+
+    who.name = Some("Marie".into());
+    cli.update_contact(&who).await.unwrap();
+    let w = wallet("demo", "marie", 1);
+    cli.insert_wallet(&w).await.unwrap();
+    cli.book(&booking(&s, "marie", Payment::Credit { wallet: w.id.clone() }))
+        .await
+        .unwrap();
+    let (found, _) = server
+        .find_contact_with_conversation(&demo, &telegram)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.name.as_deref(), Some("Marie"));
+    let snapshot = server.chat_snapshot(&demo, &who.id, from, to).await.unwrap();
+    assert_eq!(snapshot.bookings.len(), 1);
+    assert_eq!(snapshot.wallets[0].credits_left, 0);
+    assert_eq!(snapshot.sessions[0].seats_taken, 1);
+}

@@ -15,6 +15,7 @@ super::conformance!(
     records_of_one_bot_are_invisible_to_another,
     contacts_are_listed_a_page_at_a_time,
     a_conversation_is_saved_and_replaced,
+    what_a_message_reads_follows_every_write,
 );
 
 async fn a_contact_round_trips_and_is_found_by_identity_email_and_phone(store: Arc<dyn Store>) {
@@ -224,4 +225,72 @@ async fn a_conversation_is_saved_and_replaced(store: Arc<dyn Store>) {
             .unwrap(),
         None
     );
+}
+
+/// What every chat message reads (the contact with its conversation, the snapshot) follows each
+/// kind of write that changes it, read twice between writes: a backend that keeps any of it in
+/// memory must keep it current.
+async fn what_a_message_reads_follows_every_write(store: Arc<dyn Store>) {
+    use crate::support::{booking, session, wallet};
+    use coachbot::domain::booking::Payment;
+    let demo = bot("demo");
+    let (from, to) = (t0(), t0() + Duration::days(31));
+    let mut who = contact("demo", Channel::Telegram, "7");
+    who.id = ContactId::from("marie");
+    let telegram = Identity::new(Channel::Telegram, "7");
+    store.insert_contact(&who).await.unwrap();
+    let read = || store.find_contact_with_conversation(&demo, &telegram);
+    assert_eq!(read().await.unwrap(), Some((who.clone(), None)));
+    assert_eq!(read().await.unwrap(), Some((who.clone(), None)), "read twice, the same");
+
+    let mut record = ConversationRecord {
+        bot: demo.clone(),
+        contact: who.id.clone(),
+        state: serde_json::json!({ "step": "ask_email" }),
+        recent: Vec::new(),
+        updated_at: t0(),
+    };
+    store.save_conversation(&record).await.unwrap();
+    assert_eq!(read().await.unwrap(), Some((who.clone(), Some(record.clone()))));
+    record.state = serde_json::json!({ "step": "menu" });
+    store.save_conversation(&record).await.unwrap();
+    assert_eq!(read().await.unwrap().unwrap().1, Some(record.clone()));
+
+    who.name = Some("Marie".into());
+    who.identities.push(Identity::new(Channel::Whatsapp, "+33612345678"));
+    store.update_contact(&who).await.unwrap();
+    assert_eq!(read().await.unwrap().unwrap().0.name.as_deref(), Some("Marie"));
+    let whatsapp = Identity::new(Channel::Whatsapp, "+33612345678");
+    let by_whatsapp = store.find_contact_with_conversation(&demo, &whatsapp).await.unwrap();
+    assert_eq!(by_whatsapp.unwrap().0.id, who.id);
+    who.identities.retain(|i| *i != telegram);
+    store.update_contact(&who).await.unwrap();
+    assert_eq!(
+        read().await.unwrap(),
+        None,
+        "an identity taken off its contact finds nobody"
+    );
+
+    let snapshot = || store.chat_snapshot(&demo, &who.id, from, to);
+    assert!(snapshot().await.unwrap().bookings.is_empty());
+    store
+        .upsert_course(&crate::support::course("demo", "yoga"))
+        .await
+        .unwrap();
+    assert_eq!(snapshot().await.unwrap().courses.len(), 1);
+    let s = session("demo", "yoga", t0() + Duration::days(1), 4);
+    store.insert_session(&s).await.unwrap();
+    let w = wallet("demo", "marie", 2);
+    store.insert_wallet(&w).await.unwrap();
+    assert_eq!(snapshot().await.unwrap().wallets, vec![w.clone()]);
+    let b = booking(&s, "marie", Payment::Credit { wallet: w.id.clone() });
+    store.book(&b).await.unwrap();
+    let booked = snapshot().await.unwrap();
+    assert_eq!(booked.bookings.len(), 1);
+    assert_eq!(booked.wallets[0].credits_left, 1);
+    assert_eq!(booked.sessions[0].seats_taken, 1);
+    store.cancel_booking(&demo, &b.id, true).await.unwrap();
+    let cancelled = snapshot().await.unwrap();
+    assert_eq!(cancelled.wallets[0].credits_left, 2);
+    assert_eq!(cancelled.sessions[0].seats_taken, 0);
 }
