@@ -25,6 +25,12 @@ macro_rules! visible_codes {
     };
 }
 
+/// The writer's page cache back to its everyday size once a batch is generated.
+fn small_cache(tx: &super::Tx) -> StoreResult<()> {
+    tx.pragma_update(None, "cache_size", -super::CACHE_KIB)
+        .map_err(backend_error)
+}
+
 fn count(value: Option<i64>) -> StoreResult<u64> {
     u64::try_from(value.unwrap_or(0)).map_err(backend_error)
 }
@@ -51,6 +57,9 @@ impl PromoStore for SqliteStore {
             .map(|code| Ok((code.key.clone(), to_doc(code)?)))
             .collect::<StoreResult<Vec<_>>>()?;
         self.write(move |tx| {
+            // Until the batch is published or discarded.
+            tx.pragma_update(None, "cache_size", -super::BATCH_CACHE_KIB)
+                .map_err(backend_error)?;
             let mut insert = tx
                 .prepare_cached("INSERT INTO promo_codes (doc) VALUES (?) ON CONFLICT (bot, key) DO NOTHING")
                 .map_err(backend_error)?;
@@ -66,17 +75,28 @@ impl PromoStore for SqliteStore {
     }
 
     async fn publish_promo_batch(&self, bot: &BotId, id: &BatchId, count: u32) -> StoreResult<()> {
-        self.update_one(
-            "UPDATE promo_batches SET doc = json_set(json_remove(doc, '$.pending'), '$.count', ?) \
-             WHERE bot = ? AND id = ? AND pending IS NOT NULL",
-            args![i64::from(count), bot.as_str(), id.as_str()],
-        )
+        let args = args![i64::from(count), bot.as_str(), id.as_str()];
+        self.write(move |tx| {
+            small_cache(tx)?;
+            match run(
+                tx,
+                "UPDATE promo_batches SET doc = json_set(json_remove(doc, '$.pending'), '$.count', ?) \
+                 WHERE bot = ? AND id = ? AND pending IS NOT NULL",
+                &args,
+            )
+            .map_err(backend_error)?
+            {
+                0 => Err(StoreError::NotFound),
+                _ => Ok(()),
+            }
+        })
         .await
     }
 
     async fn discard_promo_batch(&self, bot: &BotId, id: &BatchId) -> StoreResult<()> {
         let args = args![bot.as_str(), id.as_str()];
         self.write(move |tx| {
+            small_cache(tx)?;
             let removed = run(
                 tx,
                 "DELETE FROM promo_batches WHERE bot = ? AND id = ? AND pending IS NOT NULL",
@@ -272,5 +292,58 @@ impl PromoStore for SqliteStore {
             })
             .await?;
         u32::try_from(count(used)?).map_err(backend_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::promo::{Discount, PromoTerms};
+    use chrono::Utc;
+
+    /// The writer's page cache is large only while a batch's codes go in.
+    #[tokio::test]
+    async fn the_writer_keeps_its_small_page_cache_except_while_a_batch_is_generated() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::connect(dir.path().join("p.db").to_str().unwrap())
+            .await
+            .unwrap();
+        let cache_kib = || {
+            store.write(|tx| {
+                tx.pragma_query_value(None, "cache_size", |row| row.get::<_, i64>(0))
+                    .map(|size| -size)
+                    .map_err(backend_error)
+            })
+        };
+        assert_eq!(cache_kib().await.unwrap(), super::super::CACHE_KIB);
+        let batch = PromoBatch {
+            bot: BotId::parse("demo").unwrap(),
+            id: BatchId::generate(),
+            terms: PromoTerms {
+                discount: Discount::Percent { percent: 20 },
+                max_uses: 1,
+                per_contact: 1,
+                starts_at: None,
+                expires_at: None,
+                offers: Vec::new(),
+                courses: Vec::new(),
+                min_amount: None,
+            },
+            prefix: None,
+            count: 2,
+            note: None,
+            created_by: "test".into(),
+            created_at: Utc::now(),
+        };
+        let codes: Vec<PromoCode> = ["ABC123", "DEF456"]
+            .iter()
+            .map(|code| PromoCode::new(&batch, (*code).to_owned(), Utc::now()))
+            .collect();
+        store.begin_promo_batch(&batch).await.unwrap();
+        assert!(store.add_promo_codes(&codes).await.unwrap().is_empty());
+        assert_eq!(cache_kib().await.unwrap(), super::super::BATCH_CACHE_KIB);
+        store.publish_promo_batch(&batch.bot, &batch.id, 2).await.unwrap();
+        assert_eq!(cache_kib().await.unwrap(), super::super::CACHE_KIB);
+        assert_eq!(store.get_promo_batch(&batch.bot, &batch.id).await.unwrap().count, 2);
     }
 }
