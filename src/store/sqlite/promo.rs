@@ -298,7 +298,8 @@ impl PromoStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::promo::{Discount, PromoTerms};
+    use crate::admin::promo::generate::default_terms;
+    use crate::domain::promo::Discount;
     use chrono::Utc;
 
     /// The writer's page cache is large only while a batch's codes go in.
@@ -319,16 +320,7 @@ mod tests {
         let batch = PromoBatch {
             bot: BotId::parse("demo").unwrap(),
             id: BatchId::generate(),
-            terms: PromoTerms {
-                discount: Discount::Percent { percent: 20 },
-                max_uses: 1,
-                per_contact: 1,
-                starts_at: None,
-                expires_at: None,
-                offers: Vec::new(),
-                courses: Vec::new(),
-                min_amount: None,
-            },
+            terms: default_terms(Discount::Percent { percent: 20 }),
             prefix: None,
             count: 2,
             note: None,

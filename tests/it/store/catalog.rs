@@ -243,16 +243,27 @@ async fn the_chat_snapshot_follows_every_change_to_the_catalog(store: Arc<dyn St
     assert_eq!(wide.sessions.len(), 2, "a wider window reads the sessions it adds");
 }
 
-/// The server keeps the catalog parsed in memory; the CLI (another process, another connection)
-/// changing it must be seen by the server's next message.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_a_change_made_by_another_process_is_seen_by_the_next_snapshot() {
-    use coachbot::store::prelude::*;
+/// Two stores on one SQLite file, as the server and the CLI (another process) open it: (the
+/// folder, kept alive; the server's; the CLI's).
+async fn server_and_cli() -> (
+    tempfile::TempDir,
+    coachbot::store::sqlite::SqliteStore,
+    coachbot::store::sqlite::SqliteStore,
+) {
     use coachbot::store::sqlite::SqliteStore;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shared.db");
     let server = SqliteStore::connect(path.to_str().unwrap()).await.unwrap();
     let cli = SqliteStore::connect(path.to_str().unwrap()).await.unwrap();
+    (dir, server, cli)
+}
+
+/// The server keeps the catalog parsed in memory; the CLI (another process, another connection)
+/// changing it must be seen by the server's next message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_change_made_by_another_process_is_seen_by_the_next_snapshot() {
+    use coachbot::store::prelude::*;
+    let (_dir, server, cli) = server_and_cli().await;
     let (demo, visitor) = (bot("demo"), coachbot::domain::ContactId::from("c-1"));
     server.upsert_course(&course("demo", "yoga")).await.unwrap();
     let before = server
@@ -279,11 +290,7 @@ async fn sqlite_another_process_changing_a_visitor_is_seen_at_once() {
     use crate::support::{booking, wallet};
     use coachbot::domain::contact::Identity;
     use coachbot::store::prelude::*;
-    use coachbot::store::sqlite::SqliteStore;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("shared.db");
-    let server = SqliteStore::connect(path.to_str().unwrap()).await.unwrap();
-    let cli = SqliteStore::connect(path.to_str().unwrap()).await.unwrap();
+    let (_dir, server, cli) = server_and_cli().await;
     let demo = bot("demo");
     let mut who = contact("demo", Channel::Telegram, "7");
     who.id = coachbot::domain::ContactId::from("marie");
