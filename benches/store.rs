@@ -86,6 +86,7 @@ fn store_benches(c: &mut Criterion) {
                     done: false,
                     received_at: now,
                     expires_at: now + chrono::Duration::days(2),
+                    answer: None,
                 };
                 let store = store.clone();
                 async move { assert!(store.record_inbound_once(&record).await.unwrap()) }

@@ -25,6 +25,11 @@ pub struct InboundRecord {
     /// When the key may be forgotten.
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub expires_at: DateTime<Utc>,
+    /// The replies handed over in the answer to the platform's webhook, as the outbox payload
+    /// holds them (`channels::payload`): kept with the message rather than queued, so that a
+    /// redelivery of it gets the same answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<serde_json::Value>,
 }
 
 impl InboundRecord {

@@ -16,9 +16,9 @@ pub enum OutboxState {
     Leased,
     /// Delivered.
     Sent,
-    /// Handed to the platform in the answer to its webhook (Telegram runs the one Bot API call
-    /// an answer may carry); never claimed by the sender. A platform that redelivers the
-    /// message did not get that answer, and is given it again.
+    /// Handed to the platform in the answer to its webhook; never claimed by the sender. Only
+    /// earlier releases wrote it: such a reply is now kept with its inbound message
+    /// ([`InboundRecord::answer`](crate::domain::inbound::InboundRecord::answer)), not queued.
     Answered,
     /// Given up (the reason is in `last_error`).
     Failed,

@@ -95,7 +95,7 @@ pub struct Handled {
     /// The dialogue's step after the message (`menu`, `ask_email`…), or `admin`.
     pub state: String,
     /// The one reply is to be handed over in the answer to the webhook (see [`Arrival::Webhook`]):
-    /// it was recorded as answered, not queued for the sender.
+    /// it was kept as the message's answer, not queued for the sender.
     pub inline: bool,
 }
 
@@ -225,6 +225,7 @@ impl Engine<'_> {
                 done: false,
                 received_at: now,
                 expires_at: now + Duration::days(REPLAY_WINDOW_DAYS),
+                answer: None,
             }),
         };
         if arrival == Arrival::Recorded {

@@ -113,11 +113,8 @@ pub async fn handle_update(
     if handled.duplicate && inline {
         // Telegram delivers an update again only when it did not get our answer.
         let key = crate::domain::inbound::InboundRecord::key_for(inbound.channel, &inbound.message_id);
-        let stored = engine.store.get_outbox(&bot.id, &crate::engine::reply_id(&key)).await;
-        if let Ok(message) = stored
-            && message.state == crate::domain::outbox::OutboxState::Answered
-        {
-            return Ok(crate::channels::replies(&message.payload).first().and_then(answer_with));
+        if let Ok(Some(answer)) = engine.store.inbound_answer(&bot.id, &key).await {
+            return Ok(crate::channels::replies(&answer).first().and_then(answer_with));
         }
     }
     if !handled.duplicate && !handled.replies.is_empty() {

@@ -1,5 +1,6 @@
 //! Background work: expiring unpaid seat holds and unclaimed waitlist offers (their seats pass to
-//! the next in line, who is told through the outbox), and keeping sessions planned ahead.
+//! the next in line, who is told through the outbox), keeping sessions planned ahead, and
+//! forgetting the keys of messages older than the replay window (every [`PURGE_EVERY`]).
 //!
 //! Every replica runs the same loop, and no lease is needed: each step is exactly-once in the store
 //! (`expire_hold` and `expire_waitlist_offer` are conditional updates that only one caller wins,
@@ -17,6 +18,9 @@ use std::collections::HashMap;
 /// How many holds or offers one tick handles at most (the next tick takes the rest).
 const BATCH: u32 = 500;
 
+/// How often the keys of messages past their replay window are forgotten.
+pub const PURGE_EVERY: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
 /// What one tick did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Tick {
@@ -30,12 +34,16 @@ pub struct Tick {
     pub messages: usize,
     /// Sessions planned ahead.
     pub sessions_planned: usize,
+    /// Inbound message keys forgotten (past the replay window).
+    pub inbound_forgotten: u64,
 }
 
-/// The jobs' memory between ticks: the local day each bot's sessions were last planned for.
+/// The jobs' memory between ticks: the local day each bot's sessions were last planned for, and
+/// when the inbound keys were last purged.
 #[derive(Debug, Default)]
 pub struct Jobs {
     planned: HashMap<String, NaiveDate>,
+    purged: Option<DateTime<Utc>>,
 }
 
 impl Jobs {
@@ -78,6 +86,10 @@ impl Jobs {
                 tick.sessions_planned += crate::ops::schedule::plan_ahead(store, bot, now).await?;
                 self.planned.insert(bot.id.as_str().to_owned(), today);
             }
+        }
+        if self.purged.is_none_or(|at| now - at >= PURGE_EVERY) {
+            tick.inbound_forgotten = store.purge_inbound(now).await?;
+            self.purged = Some(now);
         }
         Ok(tick)
     }

@@ -143,9 +143,9 @@ pub struct Finish {
     /// The message itself when it was not recorded on arrival: recorded (done) by this write,
     /// which writes nothing and says [`Finished::replay`] when the key is already known.
     pub record: Option<InboundRecord>,
-    /// The reply may be handed over in the answer to the platform's webhook
-    /// ([`OutboxState::Answered`](crate::domain::outbox::OutboxState::Answered)) — unless an
-    /// earlier message to the same recipient is still waiting to go, which it must not overtake.
+    /// The reply may be handed over in the answer to the platform's webhook, kept with the
+    /// message ([`InboundRecord::answer`]) instead of queued — unless an earlier message to the
+    /// same recipient is still waiting to go, which it must not overtake.
     pub answer_inline: bool,
 }
 
@@ -154,7 +154,8 @@ pub struct Finish {
 pub struct Finished {
     /// The message's key was already recorded: nothing was written (only with [`Finish::record`]).
     pub replay: bool,
-    /// The reply was recorded as answered in the webhook's answer: the caller hands it over.
+    /// The reply was kept as the message's answer, not queued: the caller hands it over in the
+    /// webhook's answer.
     pub inline: bool,
 }
 
@@ -473,9 +474,13 @@ pub trait MessageStore: Send + Sync {
     /// writes the three in one transaction; MongoDB in that order, so a stop between two steps
     /// leaves the message not done, to be handled again, and its reply is not queued twice.
     /// With [`Finish::record`] the message is recorded first (refused as a replay when known);
-    /// with [`Finish::answer_inline`] the reply is marked answered unless an earlier one to the
-    /// same recipient still waits.
+    /// with [`Finish::answer_inline`] the reply, unless an earlier one to the same recipient
+    /// still waits, is not queued but kept with the message as its answer
+    /// ([`InboundRecord::answer`]).
     async fn finish_inbound(&self, finish: &Finish) -> StoreResult<Finished>;
+    /// The replies handed over in the webhook's answer to a message ([`InboundRecord::answer`]),
+    /// while its key is kept; `None` when it was not answered so.
+    async fn inbound_answer(&self, bot: &BotId, key: &str) -> StoreResult<Option<serde_json::Value>>;
     /// Records an inbound message unless its key was seen; true the first time only.
     async fn record_inbound_once(&self, record: &InboundRecord) -> StoreResult<bool>;
     /// Marks an inbound message handled.

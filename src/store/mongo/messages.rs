@@ -3,7 +3,7 @@
 use super::{MongoStore, backend_error, is_duplicate, key, to_document, with};
 use crate::domain::contact::Channel;
 use crate::domain::inbound::InboundRecord;
-use crate::domain::outbox::{OutboxMessage, OutboxState};
+use crate::domain::outbox::OutboxMessage;
 use crate::domain::{BotId, OutboxId};
 use crate::store::{ContactStore, Finish, Finished, MessageStore};
 use crate::store::{StoreError, StoreResult};
@@ -35,31 +35,48 @@ impl MessageStore for MongoStore {
                 return Ok(finished);
             }
         }
+        let mut answer = None;
         if let Some(reply) = &finish.reply {
-            let mut reply = reply.clone();
+            let mut inline = false;
             if finish.answer_inline && reply.channel != Channel::Web {
                 let waiting = doc! {
                     "bot": reply.bot.as_str(), "channel": reply.channel.as_str(), "to": reply.to.as_str(),
                     "state": { "$in": ["pending", "leased"] },
                 };
                 let found = self.coll::<Document>("outbox").find_one(waiting).await;
-                if found.map_err(backend_error)?.is_none() {
-                    reply.state = OutboxState::Answered;
-                }
+                inline = found.map_err(backend_error)?.is_none();
             }
-            match self.enqueue(&reply).await {
-                Ok(()) => finished.inline = reply.state == OutboxState::Answered,
-                Err(StoreError::Conflict { .. }) => {}
-                Err(e) => return Err(e),
+            if inline {
+                // Kept with the message, as its answer, by the last step below.
+                answer = Some(reply.payload.clone());
+            } else {
+                match self.enqueue(reply).await {
+                    Ok(()) | Err(StoreError::Conflict { .. }) => {}
+                    Err(e) => return Err(e),
+                }
             }
         }
         if let Some(conversation) = &finish.conversation {
             self.save_conversation(conversation).await?;
         }
-        match self.mark_inbound_done(&finish.bot, &finish.key).await {
-            Ok(()) | Err(StoreError::NotFound) => Ok(finished),
-            Err(e) => Err(e),
-        }
+        finished.inline = answer.is_some();
+        let answer = match &answer {
+            Some(answer) => mongodb::bson::serialize_to_bson(answer).map_err(backend_error)?,
+            None => Bson::Null,
+        };
+        let filter = doc! { "bot": finish.bot.as_str(), "key": finish.key.as_str() };
+        let done = doc! { "$set": { "done": true, "answer": answer } };
+        self.update_if("inbound", filter, done).await?;
+        Ok(finished)
+    }
+
+    async fn inbound_answer(&self, bot: &BotId, key: &str) -> StoreResult<Option<serde_json::Value>> {
+        let record: Option<InboundRecord> = self
+            .coll::<InboundRecord>("inbound")
+            .find_one(doc! { "bot": bot.as_str(), "key": key })
+            .await
+            .map_err(backend_error)?;
+        Ok(record.and_then(|r| r.answer))
     }
 
     async fn get_outbox(&self, bot: &BotId, id: &OutboxId) -> StoreResult<OutboxMessage> {

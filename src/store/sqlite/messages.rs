@@ -2,7 +2,7 @@
 
 use super::contacts::SAVE_CONVERSATION;
 use super::web::insert_event;
-use super::{SqliteStore, all, args, backend_error, run, scalar, to_doc};
+use super::{Arg, SqliteStore, all, args, backend_error, parse_doc, run, scalar, to_doc};
 use crate::domain::contact::Channel;
 use crate::domain::inbound::InboundRecord;
 use crate::domain::outbox::{OutboxMessage, WebEvent};
@@ -16,7 +16,9 @@ use chrono::{DateTime, Utc};
 const MARK_SENT: &str = "UPDATE outbox SET doc = json_set(doc, '$.state', 'sent', '$.lease_until', NULL) \
                          WHERE bot = ? AND id = ? AND state = 'leased' AND doc ->> '$.owner' = ?";
 const RECORD_ONCE: &str = "INSERT INTO inbound (doc) VALUES (?) ON CONFLICT (bot, key) DO NOTHING";
-const MARK_DONE: &str = "UPDATE inbound SET doc = json_set(doc, '$.done', json('true')) WHERE bot = ? AND key = ?";
+/// Marks a message done, with its answer when it had one in the webhook (`null` otherwise).
+const MARK_DONE: &str = "UPDATE inbound SET doc = json_set(doc, '$.done', json('true'), '$.answer', json(?3)) \
+                         WHERE bot = ?1 AND key = ?2";
 
 #[async_trait]
 impl MessageStore for SqliteStore {
@@ -137,7 +139,8 @@ impl MessageStore for SqliteStore {
             .as_ref()
             .filter(|r| r.channel == Channel::Web)
             .map(WebEvent::from_message);
-        // Serialised here, not on the writer's thread; the writer only sets the state.
+        // Serialised here, not on the writer's thread, which only chooses: the reply goes
+        // either into the outbox or, answered in the webhook, into the message's record.
         let reply = match web {
             Some(_) => None,
             None => finish
@@ -145,45 +148,75 @@ impl MessageStore for SqliteStore {
                 .as_ref()
                 .map(|r| {
                     let recipient = format!("{}:{}", r.channel.as_str(), r.to);
-                    Ok::<_, StoreError>((args![r.bot.as_str(), recipient], to_doc(r)?))
+                    let answer = to_doc(&r.payload)?;
+                    Ok::<_, StoreError>((args![r.bot.as_str(), recipient], to_doc(r)?, answer))
                 })
                 .transpose()?,
         };
-        let record = finish.record.as_ref().map(to_doc).transpose()?;
+        let record = match &finish.record {
+            Some(record) => {
+                let answered = match &finish.reply {
+                    Some(reply) if finish.answer_inline => Some(to_doc(&InboundRecord {
+                        answer: Some(reply.payload.clone()),
+                        ..record.clone()
+                    })?),
+                    _ => None,
+                };
+                Some((to_doc(record)?, answered))
+            }
+            None => None,
+        };
         let answer_inline = finish.answer_inline;
-        let done = args![finish.bot.as_str(), &finish.key];
+        let (bot, key) = (finish.bot.to_string(), finish.key.clone());
         self.write(move |tx| {
             let mut finished = Finished::default();
-            if let Some(doc) = record {
-                if run(tx, RECORD_ONCE, &args![doc]).map_err(backend_error)? == 0 {
-                    tx.discard();
-                    finished.replay = true;
-                    return Ok(finished);
+            let waiting = |recipient: &[Arg]| {
+                scalar::<i64>(
+                    tx,
+                    "SELECT 1 FROM outbox INDEXED BY outbox_waiting \
+                     WHERE bot = ? AND recipient = ? AND state IN ('pending', 'leased') LIMIT 1",
+                    recipient,
+                )
+            };
+            // Answered in the webhook unless an earlier reply to the same person still waits.
+            let inline = match &reply {
+                Some((recipient, _, _)) if answer_inline => waiting(recipient)?.is_none(),
+                _ => false,
+            };
+            match record {
+                Some((plain, answered)) => {
+                    let doc = match answered {
+                        Some(answered) if inline => answered,
+                        _ => plain,
+                    };
+                    if run(tx, RECORD_ONCE, &args![doc]).map_err(backend_error)? == 0 {
+                        tx.discard();
+                        finished.replay = true;
+                        return Ok(finished);
+                    }
                 }
-            } else {
-                run(tx, MARK_DONE, &done).map_err(backend_error)?;
+                None => {
+                    let answer = match &reply {
+                        Some((_, _, answer)) if inline => answer.as_str(),
+                        _ => "null",
+                    };
+                    run(tx, MARK_DONE, &args![bot.as_str(), key.as_str(), answer]).map_err(backend_error)?;
+                }
             }
             if let Some(event) = web {
                 insert_event(tx, &event).map_err(backend_error)?;
             }
-            if let Some((recipient, doc)) = reply {
-                let waiting = || {
-                    scalar::<i64>(
+            match reply {
+                Some(_) if inline => finished.inline = true,
+                Some((_, doc, _)) => {
+                    run(
                         tx,
-                        "SELECT 1 FROM outbox INDEXED BY outbox_waiting \
-                         WHERE bot = ? AND recipient = ? AND state IN ('pending', 'leased') LIMIT 1",
-                        &recipient,
+                        "INSERT INTO outbox (doc) VALUES (?) ON CONFLICT DO NOTHING",
+                        &args![doc],
                     )
-                };
-                let answered = answer_inline && waiting()?.is_none();
-                let inserted = run(
-                    tx,
-                    "INSERT INTO outbox (doc) VALUES (iif(?2, json_set(?1, '$.state', 'answered'), ?1)) \
-                     ON CONFLICT DO NOTHING",
-                    &args![doc, i64::from(answered)],
-                )
-                .map_err(backend_error)?;
-                finished.inline = inserted == 1 && answered;
+                    .map_err(backend_error)?;
+                }
+                None => {}
             }
             if let Some(doc) = conversation {
                 run(tx, SAVE_CONVERSATION, &args![doc]).map_err(backend_error)?;
@@ -193,13 +226,28 @@ impl MessageStore for SqliteStore {
         .await
     }
 
+    async fn inbound_answer(&self, bot: &BotId, key: &str) -> StoreResult<Option<serde_json::Value>> {
+        let args = args![bot.as_str(), key];
+        let answer: Option<Option<String>> = self
+            .read_here(move |conn| {
+                scalar(
+                    conn,
+                    "SELECT doc -> '$.answer' FROM inbound WHERE bot = ? AND key = ?",
+                    &args,
+                )
+            })
+            .await?;
+        let answer = answer.flatten().map(|text| parse_doc(&text)).transpose()?;
+        Ok(answer.filter(|answer: &serde_json::Value| !answer.is_null()))
+    }
+
     async fn record_inbound_once(&self, record: &InboundRecord) -> StoreResult<bool> {
         let changed = self.execute(RECORD_ONCE, args![to_doc(record)?]).await?;
         Ok(changed == 1)
     }
 
     async fn mark_inbound_done(&self, bot: &BotId, key: &str) -> StoreResult<()> {
-        self.update_one(MARK_DONE, args![bot.as_str(), key]).await
+        self.update_one(MARK_DONE, args![bot.as_str(), key, "null"]).await
     }
 
     async fn list_unhandled_inbound(&self, before: DateTime<Utc>, limit: u32) -> StoreResult<Vec<InboundRecord>> {
@@ -211,8 +259,15 @@ impl MessageStore for SqliteStore {
     }
 
     async fn purge_inbound(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        // Records go in in the order they arrive and all are kept as long (the engine's replay
+        // window), so the expired ones are the oldest rows: the purge reads from the first row
+        // to the first one still kept, and no index on the expiry is kept up to date by every
+        // message for it. (One recorded a little out of order goes at the next purge.)
         self.execute(
-            "DELETE FROM inbound WHERE expires_at <= ?",
+            "DELETE FROM inbound WHERE rowid < coalesce( \
+                 (SELECT rowid FROM inbound WHERE expires_at > ?1 ORDER BY rowid LIMIT 1), \
+                 (SELECT max(rowid) + 1 FROM inbound)) \
+             AND expires_at <= ?1",
             args![now.timestamp_millis()],
         )
         .await

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("migrations/0004_web.sql")),
     (5, include_str!("migrations/0005_outbox_waiting.sql")),
     (6, include_str!("migrations/0006_waiting_only_indexes.sql")),
+    (7, include_str!("migrations/0007_inbound_without_expiry_index.sql")),
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), String> {

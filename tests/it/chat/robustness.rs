@@ -12,7 +12,39 @@ conformance!(
     odd_input_gets_a_clear_reply,
     a_replayed_message_is_handled_once,
     a_message_recorded_but_never_answered_is_answered_later,
+    the_jobs_forget_a_message_once_its_replay_window_has_passed,
 );
+
+async fn the_jobs_forget_a_message_once_its_replay_window_has_passed(store: Arc<dyn Store>) {
+    let studio = Studio::open(store.clone()).await;
+    let engine = studio.engine();
+    let message = |id: &str| coachbot::engine::Inbound {
+        bot: "demo".into(),
+        channel: Channel::Telegram,
+        sender: "555".into(),
+        message_id: id.into(),
+        content: Content::Text { text: "bonjour".into() },
+        language: None,
+    };
+    let (old, recent) = (message("update-1"), message("update-2"));
+    engine.handle(&old, studio.now).await.unwrap();
+    let day_six = studio.now + chrono::Duration::days(6);
+    engine.handle(&recent, day_six).await.unwrap();
+    let day_eight = studio.now + chrono::Duration::days(8);
+    let tick = coachbot::jobs::Jobs::default()
+        .tick(store.as_ref(), &studio.bots, &studio.texts, day_eight)
+        .await
+        .unwrap();
+    assert_eq!(tick.inbound_forgotten, 1);
+    assert!(
+        engine.handle(&recent, day_eight).await.unwrap().duplicate,
+        "a message inside its window is still a replay"
+    );
+    assert!(
+        !engine.handle(&old, day_eight).await.unwrap().duplicate,
+        "one past it is forgotten"
+    );
+}
 
 async fn a_message_recorded_but_never_answered_is_answered_later(store: Arc<dyn Store>) {
     let studio = Studio::open(store.clone()).await;
@@ -33,16 +65,10 @@ async fn a_message_recorded_but_never_answered_is_answered_later(store: Arc<dyn 
         done: false,
         received_at: studio.now,
         expires_at: studio.now + chrono::Duration::days(7),
+        answer: None,
     };
     assert!(store.record_inbound_once(&record).await.unwrap());
-    let engine = coachbot::engine::Engine {
-        store: store.as_ref(),
-        bots: &studio.bots,
-        texts: &studio.texts,
-        keys: &studio.keys,
-        agents: None,
-        web: None,
-    };
+    let engine = studio.engine();
     let later = studio.now + chrono::Duration::minutes(5);
     let recent = engine.resume_unhandled(studio.now, 10, later).await.unwrap();
     assert!(
@@ -129,14 +155,7 @@ async fn a_replayed_message_is_handled_once(store: Arc<dyn Store>) {
         content: Content::Text { text: "bonjour".into() },
         language: None,
     };
-    let engine = coachbot::engine::Engine {
-        store: store.as_ref(),
-        bots: &studio.bots,
-        texts: &studio.texts,
-        keys: &studio.keys,
-        agents: None,
-        web: None,
-    };
+    let engine = studio.engine();
     let first = engine.handle(&inbound, studio.now).await.unwrap();
     let again = engine.handle(&inbound, studio.now).await.unwrap();
     assert!(!first.duplicate && !first.replies.is_empty());

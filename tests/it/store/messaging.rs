@@ -140,6 +140,7 @@ async fn an_inbound_message_is_recorded_once_and_found_again_until_handled(store
         done: false,
         received_at: t0() + Duration::seconds(at_secs),
         expires_at: t0() + Duration::days(2),
+        answer: None,
     };
     assert!(store.record_inbound_once(&record("100", 0)).await.unwrap());
     assert!(
@@ -167,10 +168,20 @@ async fn an_inbound_message_is_recorded_once_and_found_again_until_handled(store
             .all(|r| r.key != "telegram:100" || r.bot != bot("demo"))
     );
 
+    // Recorded later and kept longer: still known after the purge.
+    let kept = InboundRecord {
+        expires_at: t0() + Duration::days(10),
+        ..record("102", 3)
+    };
+    assert!(store.record_inbound_once(&kept).await.unwrap());
     assert_eq!(store.purge_inbound(t0() + Duration::days(3)).await.unwrap(), 3);
     assert!(
         store.record_inbound_once(&record("100", 0)).await.unwrap(),
         "forgotten after expiry"
+    );
+    assert!(
+        !store.record_inbound_once(&kept).await.unwrap(),
+        "a key not expired yet is kept"
     );
 }
 
@@ -184,6 +195,7 @@ async fn finishing_a_message_queues_its_reply_once_saves_the_conversation_and_ma
         done: false,
         received_at: t0(),
         expires_at: t0() + Duration::days(2),
+        answer: None,
     };
     assert!(store.record_inbound_once(&inbound).await.unwrap());
     let contact = coachbot::domain::ContactId::from("c-200");
@@ -263,6 +275,7 @@ fn unrecorded(id: &str, to: &str, step: &str, answer_inline: bool) -> Finish {
             done: true,
             received_at: t0(),
             expires_at: t0() + Duration::days(2),
+            answer: None,
         }),
         answer_inline,
     }
@@ -326,9 +339,19 @@ async fn a_reply_goes_in_the_webhooks_answer_unless_an_earlier_one_to_the_same_p
             inline: true
         }
     );
-    let id = "reply-telegram:400".into();
-    let kept = store.get_outbox(&bot("demo"), &id).await.unwrap();
-    assert_eq!(kept.state, OutboxState::Answered, "kept, as answered");
+    let answer = store.inbound_answer(&bot("demo"), "telegram:400").await.unwrap();
+    assert_eq!(
+        answer,
+        Some(serde_json::json!({ "text": "Bonjour" })),
+        "kept with the message, as its answer"
+    );
+    assert!(
+        matches!(
+            store.get_outbox(&bot("demo"), &"reply-telegram:400".into()).await,
+            Err(coachbot::store::StoreError::NotFound)
+        ),
+        "and not queued"
+    );
     let claimed = store
         .claim_due(t0() + Duration::seconds(1), Duration::seconds(30), "w", 10)
         .await
@@ -353,6 +376,11 @@ async fn a_reply_goes_in_the_webhooks_answer_unless_an_earlier_one_to_the_same_p
         .await
         .unwrap();
     assert_eq!(queued.state, OutboxState::Pending, "queued behind the waiting one");
+    assert_eq!(
+        store.inbound_answer(&bot("demo"), "telegram:402").await.unwrap(),
+        None,
+        "a queued reply is not the message's answer"
+    );
     // Someone else is not held up by Paul's.
     let other = store
         .finish_inbound(&unrecorded("403", "403", "menu", true))
