@@ -44,7 +44,7 @@ fn refused(reason: impl Into<String>) -> Value {
 
 impl VisitorTools<'_, '_> {
     async fn with_facts<T>(&self, f: impl FnOnce(&Facts<'_>) -> T) -> Result<T, AgentError> {
-        let loaded = facts::load(self.engine.store, self.bot, self.contact, &Event::Photo, self.now).await?;
+        let loaded = facts::load(self.engine.store, self.bot, self.contact, &Event::Photo, self.now, None).await?;
         let view = loaded.view(
             self.bot,
             self.engine.texts,
@@ -258,7 +258,7 @@ impl ToolRunner for VisitorTools<'_, '_> {
                 .await,
             "list_sessions" => {
                 let arguments = arguments.clone();
-                let facts = facts::load(self.engine.store, self.bot, self.contact, &Event::Photo, self.now).await?;
+                let facts = facts::load(self.engine.store, self.bot, self.contact, &Event::Photo, self.now, None).await?;
                 let view = facts.view(self.bot, self.engine.texts, self.inbound.channel, self.contact, self.now);
                 Ok(self.sessions(&view, &arguments))
             }

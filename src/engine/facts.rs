@@ -11,7 +11,7 @@ use crate::domain::catalog::{Course, Offer};
 use crate::domain::contact::{Channel, Contact};
 use crate::domain::session::Session;
 use crate::i18n::Texts;
-use crate::store::{Store, StoreError};
+use crate::store::{ChatSnapshot, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 
 /// The loaded data; [`Loaded::view`] lends it to the dialogue.
@@ -24,15 +24,29 @@ pub(super) struct Loaded {
     held: Option<WaitlistEntry>,
 }
 
+/// The sessions a dialogue step may offer start in this window: from now until booking closes
+/// for them (a day past the bot's `opens_days_before`).
+pub(super) fn window(bot: &Bot, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    (now, now + Duration::days(i64::from(bot.booking.opens_days_before) + 1))
+}
+
+/// Loads the facts of one dialogue step; `read` is the snapshot already read with the contact
+/// ([`Store::find_chat`]) for the window at `now`, when nothing changed since.
 pub(super) async fn load(
     store: &dyn Store,
     bot: &Bot,
     contact: &Contact,
     event: &Event,
     now: DateTime<Utc>,
+    read: Option<ChatSnapshot>,
 ) -> Result<Loaded, StoreError> {
-    let horizon = now + Duration::days(i64::from(bot.booking.opens_days_before) + 1);
-    let snapshot = store.chat_snapshot(&bot.id, &contact.id, now, horizon).await?;
+    let snapshot = match read {
+        Some(snapshot) => snapshot,
+        None => {
+            let (from, to) = window(bot, now);
+            store.chat_snapshot(&bot.id, &contact.id, from, to).await?
+        }
+    };
     let mut bookings: Vec<BookingView> = snapshot
         .bookings
         .into_iter()

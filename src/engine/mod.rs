@@ -19,7 +19,7 @@ use crate::domain::language::Language;
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::reply::Reply;
 use crate::i18n::Texts;
-use crate::store::{Finish, Finished, Store, StoreError};
+use crate::store::{ChatSnapshot, Finish, Finished, Store, StoreError};
 use crate::t;
 use crate::tickets::TicketKeys;
 use chrono::{DateTime, Duration, Utc};
@@ -365,7 +365,7 @@ impl Engine<'_> {
                 return Ok((handled, None));
             }
         }
-        let (contact, conversation) = self.contact(bot, inbound, &identity, now).await?;
+        let (contact, conversation, snapshot) = self.contact(bot, inbound, &identity, now).await?;
         let language = contact.language.unwrap_or(bot.language);
         if let Content::Text { text } = &inbound.content
             && text.trim_start().starts_with('/')
@@ -379,7 +379,8 @@ impl Engine<'_> {
             };
             return Ok((handled, None));
         }
-        self.dialogue(bot, inbound, contact, conversation, unrecorded, now)
+        let read = Read { conversation, snapshot };
+        self.dialogue(bot, inbound, contact, read, unrecorded, now)
             .await
             .map(|(h, c)| (h, Some(c)))
     }
@@ -409,17 +410,31 @@ impl Engine<'_> {
     }
 
     /// The contact behind an identity, created on first contact (WhatsApp gives the phone), with
-    /// its saved conversation.
+    /// its saved conversation, and the dialogue's snapshot when it was read with them.
     async fn contact(
         &self,
         bot: &Bot,
         inbound: &Inbound,
         identity: &Identity,
         now: DateTime<Utc>,
-    ) -> Result<(Contact, Option<ConversationRecord>), StoreError> {
-        if let Some(found) = self.store.find_contact_with_conversation(&bot.id, identity).await? {
-            return Ok(found);
+    ) -> Result<(Contact, Option<ConversationRecord>, Option<ChatSnapshot>), StoreError> {
+        let (from, to) = facts::window(bot, now);
+        if let Some(read) = self.store.find_chat(&bot.id, identity, from, to).await? {
+            return Ok((read.contact, read.conversation, Some(read.snapshot)));
         }
+        self.new_contact(bot, inbound, identity, now)
+            .await
+            .map(|(contact, conversation)| (contact, conversation, None))
+    }
+
+    /// A contact not found by its identity: created, or found by its WhatsApp number.
+    async fn new_contact(
+        &self,
+        bot: &Bot,
+        inbound: &Inbound,
+        identity: &Identity,
+        now: DateTime<Utc>,
+    ) -> Result<(Contact, Option<ConversationRecord>), StoreError> {
         let mut contact = Contact::new(bot.id.clone(), identity.clone(), now);
         contact.language = inbound.language;
         if inbound.channel == Channel::Whatsapp {
@@ -452,10 +467,14 @@ impl Engine<'_> {
         bot: &Bot,
         inbound: &Inbound,
         mut contact: Contact,
-        record: Option<ConversationRecord>,
+        read: Read,
         unrecorded: &mut Unrecorded<'_>,
         now: DateTime<Utc>,
     ) -> Result<(Handled, ConversationRecord), EngineError> {
+        let Read {
+            conversation: record,
+            mut snapshot,
+        } = read;
         let mut dialogue: Dialogue = record
             .as_ref()
             .and_then(|r| serde_json::from_value(r.state.clone()).ok())
@@ -480,6 +499,8 @@ impl Engine<'_> {
             && crate::conversation::agent_may_answer(&dialogue, text, &contact)
         {
             unrecorded.record(self.store).await?;
+            // The agent's tools may book: the snapshot read before is read again.
+            snapshot = None;
             let (answer, mut tickets) = self
                 .agent_turn(agent, bot, &mut dialogue, &mut contact, inbound, &recent, text, now)
                 .await;
@@ -510,7 +531,7 @@ impl Engine<'_> {
                 tracing::error!(step = ?dialogue.step, "dialogue chained too many effects; stopping");
                 break;
             }
-            let facts_data = facts::load(self.store, bot, &contact, &event, now).await?;
+            let facts_data = facts::load(self.store, bot, &contact, &event, now, snapshot.take()).await?;
             let mut facts = facts_data.view(bot, self.texts, inbound.channel, &contact, now);
             if dialogue.step == crate::conversation::Step::New {
                 facts.welcome = self.store.load_appearance(&bot.id).await?.map(|a| a.welcome);
@@ -573,6 +594,13 @@ struct Finishing<'a> {
     inline: bool,
     /// Queue the replies (the terminal prints them instead).
     queue: bool,
+}
+
+/// What was read with the contact: its conversation, and the snapshot for its first dialogue
+/// step (none when the contact was just created).
+struct Read {
+    conversation: Option<ConversationRecord>,
+    snapshot: Option<ChatSnapshot>,
 }
 
 /// The outbox id of the replies to the message with this inbound key.

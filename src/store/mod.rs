@@ -223,6 +223,39 @@ pub trait Store:
             wallets: self.list_wallets(bot, contact).await?,
         })
     }
+
+    /// What a chat message reads first, in one call: the contact owning `identity` with its
+    /// conversation, and its [`chat_snapshot`](Store::chat_snapshot) for `[from, to)`; `None`
+    /// for an unknown identity. SQLite reads it all in one read transaction (each one that
+    /// begins after a commit starts from an empty page cache); this default makes the two calls.
+    async fn find_chat(
+        &self,
+        bot: &BotId,
+        identity: &Identity,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Option<ChatRead>> {
+        let Some((contact, conversation)) = self.find_contact_with_conversation(bot, identity).await? else {
+            return Ok(None);
+        };
+        let snapshot = self.chat_snapshot(bot, &contact.id, from, to).await?;
+        Ok(Some(ChatRead {
+            contact,
+            conversation,
+            snapshot,
+        }))
+    }
+}
+
+/// What [`Store::find_chat`] read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatRead {
+    /// The contact.
+    pub contact: Contact,
+    /// Its saved conversation, if any.
+    pub conversation: Option<ConversationRecord>,
+    /// What its next dialogue step reads.
+    pub snapshot: ChatSnapshot,
 }
 
 /// Contacts and their conversations.

@@ -112,31 +112,9 @@ impl ContactStore for SqliteStore {
         bot: &BotId,
         identity: &Identity,
     ) -> StoreResult<Option<(Contact, Option<ConversationRecord>)>> {
-        let args = args![bot.as_str(), identity.key()];
-        self.read_here(move |conn| {
-            let mut statement = conn
-                .prepare_cached(
-                    "SELECT c.doc, v.doc FROM contact_identities i \
-                     JOIN contacts c ON c.bot = i.bot AND c.id = i.contact \
-                     LEFT JOIN conversations v ON v.bot = c.bot AND v.contact = c.id \
-                     WHERE i.bot = ? AND i.identity = ?",
-                )
-                .map_err(backend_error)?;
-            let mut rows = statement
-                .query(rusqlite::params_from_iter(args.iter()))
-                .map_err(backend_error)?;
-            let Some(row) = rows.next().map_err(backend_error)? else {
-                return Ok(None);
-            };
-            let contact = parse_doc(doc_text(row)?)?;
-            let conversation = match row.get_ref(1).map_err(backend_error)?.as_str_or_null() {
-                Ok(Some(text)) => Some(parse_doc(text)?),
-                Ok(None) => None,
-                Err(e) => return Err(backend_error(e)),
-            };
-            Ok(Some((contact, conversation)))
-        })
-        .await
+        let (bot, identity) = (bot.to_string(), identity.key());
+        self.read_here(move |conn| contact_with_conversation(conn, &bot, &identity))
+            .await
     }
 
     async fn load_conversation(&self, bot: &BotId, contact: &ContactId) -> StoreResult<Option<ConversationRecord>> {
@@ -150,4 +128,31 @@ impl ContactStore for SqliteStore {
     async fn save_conversation(&self, record: &ConversationRecord) -> StoreResult<()> {
         self.execute(SAVE_CONVERSATION, args![to_doc(record)?]).await.map(drop)
     }
+}
+
+/// The contact owning an identity (its key), with its conversation: one join.
+pub(super) fn contact_with_conversation(
+    conn: &rusqlite::Connection,
+    bot: &str,
+    identity: &str,
+) -> StoreResult<Option<(Contact, Option<ConversationRecord>)>> {
+    let mut statement = conn
+        .prepare_cached(
+            "SELECT c.doc, v.doc FROM contact_identities i \
+             JOIN contacts c ON c.bot = i.bot AND c.id = i.contact \
+             LEFT JOIN conversations v ON v.bot = c.bot AND v.contact = c.id \
+             WHERE i.bot = ? AND i.identity = ?",
+        )
+        .map_err(backend_error)?;
+    let mut rows = statement.query([bot, identity]).map_err(backend_error)?;
+    let Some(row) = rows.next().map_err(backend_error)? else {
+        return Ok(None);
+    };
+    let contact = parse_doc(doc_text(row)?)?;
+    let conversation = match row.get_ref(1).map_err(backend_error)?.as_str_or_null() {
+        Ok(Some(text)) => Some(parse_doc(text)?),
+        Ok(None) => None,
+        Err(e) => return Err(backend_error(e)),
+    };
+    Ok(Some((contact, conversation)))
 }

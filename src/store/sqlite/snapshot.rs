@@ -4,12 +4,14 @@
 //! forty documents was the largest part of a message's time; now a message reads one counter, the
 //! contact's bookings and wallets.
 
+use super::contacts::contact_with_conversation;
 use super::{SqliteStore, all, args, backend_error, parse_doc, scalar};
 use crate::domain::booking::Booking;
 use crate::domain::catalog::{Course, Offer};
+use crate::domain::contact::Identity;
 use crate::domain::session::Session;
 use crate::domain::{BotId, ContactId};
-use crate::store::{ChatSnapshot, Store, StoreResult};
+use crate::store::{ChatRead, ChatSnapshot, Store, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
@@ -86,6 +88,64 @@ fn bookings_with_sessions(conn: &Connection, bot: &str, contact: &str) -> StoreR
     Ok(bookings)
 }
 
+/// The dialogue's snapshot, the catalog from the cache while its version is current.
+fn snapshot(
+    conn: &Connection,
+    cache: &CatalogCache,
+    bot: &str,
+    contact: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<ChatSnapshot> {
+    // The counter first: data read after it is at least as new, so a catalog is never kept
+    // under a version newer than what it holds.
+    let version: i64 = scalar(conn, "SELECT version FROM catalog_versions WHERE bot = ?", &args![bot])?.unwrap_or(0);
+    let catalog = match cache.current(bot, version, from, to) {
+        Some(catalog) => catalog,
+        None => {
+            let catalog = Arc::new(load_catalog(conn, bot, version, from, to + REACH)?);
+            cache.keep(bot, catalog.clone());
+            catalog
+        }
+    };
+    Ok(ChatSnapshot {
+        courses: catalog.courses.clone(),
+        offers: catalog.offers.clone(),
+        sessions: catalog
+            .sessions
+            .iter()
+            .filter(|s| from <= s.start && s.start < to)
+            .cloned()
+            .collect(),
+        bookings: bookings_with_sessions(conn, bot, contact)?,
+        wallets: all(
+            conn,
+            "SELECT doc FROM wallets WHERE bot = ? AND contact = ? ORDER BY id",
+            &args![bot, contact],
+        )?,
+    })
+}
+
+/// Runs `read`'s statements in one read transaction: they see one snapshot of the file, and
+/// SQLite takes its WAL read lock, and checks what changed since the connection's last read, once
+/// rather than once per statement. (A lent connection left inside a transaction by a failing
+/// read is rolled back by [`Lender::run`](super::writer::Lender::run).)
+fn in_one_read<T>(conn: &Connection, read: impl FnOnce() -> StoreResult<T>) -> StoreResult<T> {
+    if !conn.is_autocommit() {
+        // Already inside a transaction (the writer's, for an in-memory database).
+        return read();
+    }
+    let step = |sql: &str| {
+        conn.prepare_cached(sql)
+            .and_then(|mut s| s.execute([]))
+            .map_err(backend_error)
+    };
+    step("BEGIN")?;
+    let result = read();
+    step(if result.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
+    result
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
@@ -105,34 +165,29 @@ impl Store for SqliteStore {
         to: DateTime<Utc>,
     ) -> StoreResult<ChatSnapshot> {
         let (bot, contact, cache) = (bot.to_string(), contact.to_string(), self.catalogs.clone());
+        self.read_here(move |conn| in_one_read(conn, || snapshot(conn, &cache, &bot, &contact, from, to)))
+            .await
+    }
+
+    async fn find_chat(
+        &self,
+        bot: &BotId,
+        identity: &Identity,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Option<ChatRead>> {
+        let (bot, identity, cache) = (bot.to_string(), identity.key(), self.catalogs.clone());
         self.read_here(move |conn| {
-            // The counter first: data read after it is at least as new, so a catalog is never
-            // kept under a version newer than what it holds.
-            let version: i64 =
-                scalar(conn, "SELECT version FROM catalog_versions WHERE bot = ?", &args![&bot])?.unwrap_or(0);
-            let catalog = match cache.current(&bot, version, from, to) {
-                Some(catalog) => catalog,
-                None => {
-                    let catalog = Arc::new(load_catalog(conn, &bot, version, from, to + REACH)?);
-                    cache.keep(&bot, catalog.clone());
-                    catalog
-                }
-            };
-            Ok(ChatSnapshot {
-                courses: catalog.courses.clone(),
-                offers: catalog.offers.clone(),
-                sessions: catalog
-                    .sessions
-                    .iter()
-                    .filter(|s| from <= s.start && s.start < to)
-                    .cloned()
-                    .collect(),
-                bookings: bookings_with_sessions(conn, &bot, &contact)?,
-                wallets: all(
-                    conn,
-                    "SELECT doc FROM wallets WHERE bot = ? AND contact = ? ORDER BY id",
-                    &args![&bot, &contact],
-                )?,
+            in_one_read(conn, || {
+                let Some((contact, conversation)) = contact_with_conversation(conn, &bot, &identity)? else {
+                    return Ok(None);
+                };
+                let snapshot = snapshot(conn, &cache, &bot, contact.id.as_str(), from, to)?;
+                Ok(Some(ChatRead {
+                    contact,
+                    conversation,
+                    snapshot,
+                }))
             })
         })
         .await

@@ -166,6 +166,10 @@ impl Lender {
         };
         let result =
             catch_unwind(AssertUnwindSafe(|| f(&conn))).unwrap_or_else(|_| Err(backend_error("a read panicked")));
+        // A read that stopped inside its transaction would leave the next one on its snapshot.
+        if !conn.is_autocommit() && conn.execute_batch("ROLLBACK").is_err() {
+            return result;
+        }
         if let Ok(mut idle) = self.idle.lock() {
             idle.push(conn);
         }
@@ -367,6 +371,29 @@ mod tests {
             2,
             "later reads reuse the connections given back"
         );
+    }
+
+    #[tokio::test]
+    async fn a_read_that_stops_inside_its_transaction_leaves_none_open_for_the_next() {
+        let (writer, dir) = writer();
+        let path = dir.path().join("w.db");
+        let lender =
+            Lender::new(move || Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY));
+        let count = |conn: &Connection| {
+            conn.query_row("SELECT count(*) FROM t", [], |r| r.get::<_, i64>(0))
+                .map_err(backend_error)
+        };
+        let stopped = lender.run(|conn| -> StoreResult<()> {
+            conn.execute_batch("BEGIN").map_err(backend_error)?;
+            count(conn)?;
+            Err(backend_error("a read failing half-way"))
+        });
+        assert!(stopped.is_err());
+        writer
+            .run(|tx| tx.execute("INSERT INTO t (v) VALUES (1)", []).map_err(backend_error))
+            .await
+            .unwrap();
+        assert_eq!(lender.run(count).unwrap(), 1, "the next read sees the new row");
     }
 
     #[tokio::test]

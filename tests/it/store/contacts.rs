@@ -239,7 +239,23 @@ async fn what_a_message_reads_follows_every_write(store: Arc<dyn Store>) {
     who.id = ContactId::from("marie");
     let telegram = Identity::new(Channel::Telegram, "7");
     store.insert_contact(&who).await.unwrap();
-    let read = || store.find_contact_with_conversation(&demo, &telegram);
+    // What a chat message reads first, in one call, and the same read apart: always equal.
+    let chat = |identity: Identity| {
+        let (store, demo) = (store.clone(), demo.clone());
+        async move {
+            let chat = store.find_chat(&demo, &identity, from, to).await?;
+            let apart = store.find_contact_with_conversation(&demo, &identity).await?;
+            let snapshot = match &apart {
+                Some((contact, _)) => Some(store.chat_snapshot(&demo, &contact.id, from, to).await?),
+                None => None,
+            };
+            let together = chat.map(|c| ((c.contact, c.conversation), c.snapshot));
+            assert_eq!(together.as_ref().map(|t| &t.0), apart.as_ref(), "one read or two");
+            assert_eq!(together.map(|t| t.1), snapshot, "one read or two");
+            Ok::<_, coachbot::store::StoreError>((apart, snapshot))
+        }
+    };
+    let read = || async { chat(telegram.clone()).await.map(|(apart, _)| apart) };
     assert_eq!(read().await.unwrap(), Some((who.clone(), None)));
     assert_eq!(read().await.unwrap(), Some((who.clone(), None)), "read twice, the same");
 
@@ -261,7 +277,7 @@ async fn what_a_message_reads_follows_every_write(store: Arc<dyn Store>) {
     store.update_contact(&who).await.unwrap();
     assert_eq!(read().await.unwrap().unwrap().0.name.as_deref(), Some("Marie"));
     let whatsapp = Identity::new(Channel::Whatsapp, "+33612345678");
-    let by_whatsapp = store.find_contact_with_conversation(&demo, &whatsapp).await.unwrap();
+    let by_whatsapp = chat(whatsapp.clone()).await.unwrap().0;
     assert_eq!(by_whatsapp.unwrap().0.id, who.id);
     who.identities.retain(|i| *i != telegram);
     store.update_contact(&who).await.unwrap();
@@ -271,7 +287,7 @@ async fn what_a_message_reads_follows_every_write(store: Arc<dyn Store>) {
         "an identity taken off its contact finds nobody"
     );
 
-    let snapshot = || store.chat_snapshot(&demo, &who.id, from, to);
+    let snapshot = || async { chat(whatsapp.clone()).await.map(|(_, snapshot)| snapshot.unwrap()) };
     assert!(snapshot().await.unwrap().bookings.is_empty());
     store
         .upsert_course(&crate::support::course("demo", "yoga"))
