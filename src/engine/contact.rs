@@ -1,11 +1,11 @@
 //! Who wrote: the contact behind a message's sender, found with what its first dialogue step
 //! reads, or created on first contact (and linked to a known contact by its WhatsApp number).
 
-use super::{Engine, Inbound, facts};
+use super::{Engine, Inbound, Read, facts};
 use crate::config::bots::Bot;
 use crate::domain::contact::{Channel, Contact, Identity, Phone};
 use crate::domain::dialogue::ConversationRecord;
-use crate::store::{ChatSnapshot, StoreError};
+use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 
 impl Engine<'_> {
@@ -17,14 +17,21 @@ impl Engine<'_> {
         inbound: &Inbound,
         identity: &Identity,
         now: DateTime<Utc>,
-    ) -> Result<(Contact, Option<ConversationRecord>, Option<ChatSnapshot>), StoreError> {
+    ) -> Result<(Contact, Read), StoreError> {
         let (from, to) = facts::window(bot, now);
-        if let Some(read) = self.store.find_chat(&bot.id, identity, from, to).await? {
-            return Ok((read.contact, read.conversation, Some(read.snapshot)));
+        if let Some(found) = self.store.find_chat(&bot.id, identity, from, to).await? {
+            let read = Read {
+                conversation: found.conversation,
+                snapshot: Some(found.snapshot),
+            };
+            return Ok((found.contact, read));
         }
         self.new_contact(bot, inbound, identity, now)
             .await
-            .map(|(contact, conversation)| (contact, conversation, None))
+            .map(|(contact, conversation)| {
+                let snapshot = None;
+                (contact, Read { conversation, snapshot })
+            })
     }
 
     /// A contact not found by its identity: created, or found by its WhatsApp number.

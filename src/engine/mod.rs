@@ -366,7 +366,7 @@ impl Engine<'_> {
                 return Ok((handled, None));
             }
         }
-        let (contact, conversation, snapshot) = self.contact(bot, inbound, &identity, now).await?;
+        let (contact, read) = self.contact(bot, inbound, &identity, now).await?;
         let language = contact.language.unwrap_or(bot.language);
         if let Content::Text { text } = &inbound.content
             && text.trim_start().starts_with('/')
@@ -380,7 +380,6 @@ impl Engine<'_> {
             };
             return Ok((handled, None));
         }
-        let read = Read { conversation, snapshot };
         self.dialogue(bot, inbound, contact, read, unrecorded, now)
             .await
             .map(|(h, c)| (h, Some(c)))
