@@ -5,6 +5,10 @@ use coachbot::store::Store;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// The service's allocator (`src/main.rs`), so that the figures are the service's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A fresh SQLite file in `dir`, and a fresh MongoDB database when `COACHBOT_TEST_MONGODB_URI` is set.
 pub fn stores(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> Vec<(&'static str, Arc<dyn Store>)> {
     let _ = rustls::crypto::ring::default_provider().install_default();

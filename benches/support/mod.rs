@@ -1,5 +1,9 @@
 //! What the benchmarks share.
 
+/// The service's allocator (`src/main.rs`), so that the figures are the service's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// This process's resident memory, in KiB (Linux).
 pub fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
