@@ -19,7 +19,7 @@
 
 use super::ApiError;
 use crate::app::AppState;
-use crate::channels::telegram::{self, Telegram, inbound};
+use crate::channels::telegram::{self, Telegram, Update, inbound};
 use crate::config::bots::Bot;
 use crate::engine::Content;
 use axum::body::Bytes;
@@ -27,7 +27,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
-use teloxide::types::Update;
 
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
@@ -185,7 +184,7 @@ async fn poll(state: &AppState, bot: &Bot, client: &Telegram) {
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 break;
             }
-            offset = i32::try_from(update.id.0).unwrap_or(i32::MAX).saturating_add(1);
+            offset = update.update_id.saturating_add(1);
         }
     }
 }
