@@ -102,6 +102,19 @@ pub(super) async fn load(
 }
 
 impl Loaded {
+    /// What a step's facts were read from, for the next step of the same message when nothing
+    /// it holds changed; a held waitlist seat belongs to the event that claimed it.
+    pub(super) fn again(facts: Facts<'_>) -> Self {
+        Self {
+            courses: facts.courses,
+            offers: facts.offers,
+            sessions: facts.sessions,
+            bookings: facts.bookings,
+            wallets: facts.wallets,
+            held: None,
+        }
+    }
+
     pub(super) fn view<'a>(
         self,
         bot: &'a Bot,

@@ -472,20 +472,27 @@ impl Engine<'_> {
         }
         let mut queue = vec![first];
         let mut steps = 0;
+        // What the last step read, while the effects since left it true.
+        let mut kept: Option<facts::Loaded> = None;
         while let Some(event) = queue.pop() {
             steps += 1;
             if steps > MAX_STEPS {
                 tracing::error!(step = ?dialogue.step, "dialogue chained too many effects; stopping");
                 break;
             }
-            let facts_data = facts::load(self.store, bot, &contact, &event, now, snapshot.take()).await?;
-            let mut facts = facts_data.view(bot, self.texts, inbound.channel, &contact, now);
+            let loaded = match kept.take() {
+                Some(loaded) => loaded,
+                None => facts::load(self.store, bot, &contact, &event, now, snapshot.take()).await?,
+            };
+            let mut facts = loaded.view(bot, self.texts, inbound.channel, &contact, now);
             if dialogue.step == crate::conversation::Step::New {
                 facts.welcome = self.store.load_appearance(&bot.id).await?.map(|a| a.welcome);
             }
             let turn = handle(&dialogue, event, &facts);
             handled.intent = handled.intent.or(turn.intent);
             dialogue = turn.dialogue;
+            let reusable = turn.effects.iter().all(keeps_facts);
+            let (loaded, reader) = (facts::Loaded::again(facts), contact.id.clone());
             for effect in turn.effects {
                 if !matches!(effect, crate::conversation::Effect::Reply(_)) {
                     unrecorded.record(self.store).await?;
@@ -494,6 +501,10 @@ impl Engine<'_> {
                     effects::Ran::Reply(reply) => handled.replies.push(reply),
                     effects::Ran::Outcome(outcome) => queue.insert(0, Event::Outcome(outcome)),
                 }
+            }
+            // A contact recognised as a known one has their own bookings and credits.
+            if reusable && contact.id == reader {
+                kept = Some(loaded);
             }
         }
         Ok(self.finish_turn(bot, &contact, dialogue, recent, handled, now))
@@ -548,6 +559,22 @@ struct Finishing<'a> {
 struct Read {
     conversation: Option<ConversationRecord>,
     snapshot: Option<ChatSnapshot>,
+}
+
+/// Whether what a dialogue step read (the catalog, the sessions and their seats, the contact's
+/// bookings and credits) is still true after this effect, so the next step of the same message
+/// reads it again from memory: saving details, checking a code or calling the coach change none
+/// of it; booking, cancelling, moving and the waitlist change seats or bookings.
+fn keeps_facts(effect: &crate::conversation::Effect) -> bool {
+    use crate::conversation::Effect;
+    match effect {
+        Effect::Reply(_) | Effect::Save(_) | Effect::SaveAll(_) | Effect::CheckPromo { .. } | Effect::Handoff => true,
+        Effect::Book(_)
+        | Effect::JoinWaitlist(_)
+        | Effect::LeaveWaitlist(_)
+        | Effect::Cancel(_)
+        | Effect::Move { .. } => false,
+    }
 }
 
 /// The outbox id of the replies to the message with this inbound key.
