@@ -562,9 +562,9 @@ struct Read {
 }
 
 /// Whether what a dialogue step read (the catalog, the sessions and their seats, the contact's
-/// bookings and credits) is still true after this effect, so the next step of the same message
-/// reads it again from memory: saving details, checking a code or calling the coach change none
-/// of it; booking, cancelling, moving and the waitlist change seats or bookings.
+/// bookings and credits) is still true after this effect, so that the next step of the same
+/// message reuses it rather than reading it again: saving details, checking a code or calling the
+/// coach change none of it; booking, cancelling, moving and the waitlist change seats or bookings.
 fn keeps_facts(effect: &crate::conversation::Effect) -> bool {
     use crate::conversation::Effect;
     match effect {
