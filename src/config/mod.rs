@@ -172,6 +172,8 @@ pub struct StoreSettings {
     pub backend: Backend,
     /// SQLite file path or `:memory:`.
     pub sqlite_path: String,
+    /// Senders whose chat the SQLite store keeps in memory for their next message (`0`: none).
+    pub sqlite_kept_chats: usize,
     /// MongoDB URI (secret when it holds credentials).
     #[serde(deserialize_with = "optional_secret")]
     pub mongodb_uri: Option<SecretString>,
@@ -421,6 +423,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("http.request_timeout_secs", "a number of seconds such as 30"),
     ("store.backend", "sqlite or mongodb"),
     ("store.sqlite_path", "a file path such as data/coachbot.db, or :memory:"),
+    (
+        "store.sqlite_kept_chats",
+        "a number of senders such as 4096, or 0 to keep none",
+    ),
     (
         "store.mongodb_uri",
         "a connection string such as mongodb://db.example.net:27017",

@@ -57,8 +57,21 @@ pub struct OutboxMessage {
 }
 
 impl OutboxMessage {
-    /// A message due now.
+    /// A message due now, under a new id.
     pub fn new(
+        bot: BotId,
+        channel: Channel,
+        to: impl Into<String>,
+        payload: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self::with_id(OutboxId::generate(), bot, channel, to, payload, now)
+    }
+
+    /// A message due now, under `id` (a message's replies take an id from the message's, so that
+    /// handling it twice queues them once).
+    pub fn with_id(
+        id: OutboxId,
         bot: BotId,
         channel: Channel,
         to: impl Into<String>,
@@ -67,7 +80,7 @@ impl OutboxMessage {
     ) -> Self {
         Self {
             bot,
-            id: OutboxId::generate(),
+            id,
             channel,
             to: to.into(),
             payload,

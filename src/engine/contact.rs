@@ -10,19 +10,26 @@ use chrono::{DateTime, Utc};
 
 impl Engine<'_> {
     /// The contact behind an identity, created on first contact (WhatsApp gives the phone), with
-    /// its saved conversation, and the dialogue's snapshot when it was read with them.
+    /// its saved conversation, and the dialogue's snapshot when it was read with them; from the
+    /// chat kept in memory when `may_keep` and the store keeps one.
     pub(super) async fn contact(
         &self,
         bot: &Bot,
         inbound: &Inbound,
         identity: &Identity,
+        may_keep: bool,
         now: DateTime<Utc>,
     ) -> Result<(Contact, Read), StoreError> {
         let (from, to) = facts::window(bot, now);
-        if let Some(found) = self.store.find_chat(&bot.id, identity, from, to).await? {
+        let found = match may_keep {
+            true => self.store.find_chat_kept(&bot.id, identity, from, to).await?,
+            false => self.store.find_chat(&bot.id, identity, from, to).await?,
+        };
+        if let Some(found) = found {
             let read = Read {
                 conversation: found.conversation,
                 snapshot: Some(found.snapshot),
+                read_at: found.read_at,
             };
             return Ok((found.contact, read));
         }
@@ -30,7 +37,15 @@ impl Engine<'_> {
             .await
             .map(|(contact, conversation)| {
                 let snapshot = None;
-                (contact, Read { conversation, snapshot })
+                let read_at = None;
+                (
+                    contact,
+                    Read {
+                        conversation,
+                        snapshot,
+                        read_at,
+                    },
+                )
             })
     }
 

@@ -20,7 +20,7 @@ use crate::domain::language::Language;
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::reply::Reply;
 use crate::i18n::Texts;
-use crate::store::{ChatSnapshot, Finish, Finished, Store, StoreError};
+use crate::store::{ChatSnapshot, Finish, Finished, ReadAt, Store, StoreError};
 use crate::t;
 use crate::tickets::TicketKeys;
 use chrono::{DateTime, Duration, Utc};
@@ -132,18 +132,39 @@ pub enum EngineError {
     /// [`Engine::handle`] reports it as [`Handled::duplicate`], never as this error.
     #[error("a replay of a message already recorded")]
     Replay,
+    /// The message was being handled from a chat kept in memory, which may be stale, and wants
+    /// to write: it is handled again from a fresh read. [`Engine::handle`] never returns it.
+    #[error("a message handled from a kept read wants to write")]
+    Kept,
 }
 
-/// A message not recorded yet ([`Arrival::Webhook`]): recorded before the first write that is
-/// not the answer's own, or else by the answer's write.
+/// A message on its way: not recorded yet ([`Arrival::Webhook`]), recorded before the first
+/// write that is not the answer's own, or else by the answer's write; and what its chat was read
+/// at. A chat kept in memory ([`Store::find_chat_kept`]) may be stale: a message handled from one
+/// writes nothing before its end, which checks it; a write before that hands it back
+/// ([`EngineError::Kept`]) to be handled again from a fresh read.
 struct Unrecorded<'a> {
     inbound: &'a Inbound,
     record: Option<InboundRecord>,
+    /// The chat may come from memory.
+    may_keep: bool,
+    /// What the chat was read at.
+    read_at: Option<ReadAt>,
 }
 
 impl Unrecorded<'_> {
-    /// Records the message now, if it was not yet; a replay stops the handling.
+    /// To handle the message again, from a fresh read.
+    fn again(&mut self) {
+        self.may_keep = false;
+        self.read_at = None;
+    }
+
+    /// Before a write other than the message's end: records the message now, if it was not yet
+    /// (a replay stops the handling); a message handled from a kept read starts again instead.
     async fn record(&mut self, store: &dyn Store) -> Result<(), EngineError> {
+        if self.read_at.as_ref().is_some_and(|at| at.kept) {
+            return Err(EngineError::Kept);
+        }
         let Some(mut record) = self.record.take() else {
             return Ok(());
         };
@@ -228,6 +249,8 @@ impl Engine<'_> {
                 expires_at: now + Duration::days(REPLAY_WINDOW_DAYS),
                 answer: None,
             }),
+            may_keep: true,
+            read_at: None,
         };
         if arrival == Arrival::Recorded {
             match unrecorded.record(self.store).await {
@@ -235,25 +258,39 @@ impl Engine<'_> {
                 other => other?,
             }
         }
-        let (mut handled, conversation) = match self.process(bot, inbound, &mut unrecorded, now).await {
-            Err(EngineError::Replay) => return Ok(replay()),
-            other => other?,
-        };
-        let finish = Finishing {
-            bot,
-            key: &key,
-            inbound,
-            // Recorded by the answer's own write: done, and nothing left to handle again.
-            record: unrecorded.record.map(|record| InboundRecord { done: true, ..record }),
-            inline: arrival == (Arrival::Webhook { answer_inline: true }) && one_message(&handled.replies),
-            queue,
-        };
-        let finished = self.finish(finish, &handled, conversation, now).await?;
-        if finished.replay {
-            return Ok(replay());
+        loop {
+            let (mut handled, conversation) = match self.process(bot, inbound, &mut unrecorded, now).await {
+                Err(EngineError::Replay) => return Ok(replay()),
+                Err(EngineError::Kept) => {
+                    unrecorded.again();
+                    continue;
+                }
+                other => other?,
+            };
+            let finish = Finishing {
+                bot,
+                key: &key,
+                inbound,
+                // Recorded by the answer's own write: done, and nothing left to handle again.
+                record: unrecorded
+                    .record
+                    .clone()
+                    .map(|record| InboundRecord { done: true, ..record }),
+                inline: arrival == (Arrival::Webhook { answer_inline: true }) && one_message(&handled.replies),
+                queue,
+                read_at: unrecorded.read_at.clone(),
+            };
+            let finished = self.finish(finish, &handled, conversation, now).await?;
+            if finished.stale {
+                unrecorded.again();
+                continue;
+            }
+            if finished.replay {
+                return Ok(replay());
+            }
+            handled.inline = finished.inline;
+            return Ok(handled);
         }
-        handled.inline = finished.inline;
-        Ok(handled)
     }
 
     /// Handles again the messages recorded before `before` and never marked done (the process
@@ -277,6 +314,8 @@ impl Engine<'_> {
             let mut recorded = Unrecorded {
                 inbound: &inbound,
                 record: None,
+                may_keep: false,
+                read_at: None,
             };
             let (handled, conversation) = self.process(bot, &inbound, &mut recorded, now).await?;
             let finish = Finishing {
@@ -286,6 +325,7 @@ impl Engine<'_> {
                 record: None,
                 inline: false,
                 queue: true,
+                read_at: recorded.read_at.clone(),
             };
             self.finish(finish, &handled, conversation, now).await?;
             resumed.push((inbound, handled));
@@ -310,10 +350,11 @@ impl Engine<'_> {
             record,
             inline,
             queue,
+            read_at,
         } = finishing;
-        let reply = (queue && !handled.replies.is_empty()).then(|| OutboxMessage {
-            id: reply_id(key),
-            ..OutboxMessage::new(
+        let reply = (queue && !handled.replies.is_empty()).then(|| {
+            OutboxMessage::with_id(
+                reply_id(key),
                 bot.id.clone(),
                 inbound.channel,
                 inbound.sender.clone(),
@@ -329,6 +370,7 @@ impl Engine<'_> {
                 reply,
                 record,
                 answer_inline: inline,
+                read_at,
             })
             .await
     }
@@ -366,7 +408,8 @@ impl Engine<'_> {
                 return Ok((handled, None));
             }
         }
-        let (contact, read) = self.contact(bot, inbound, &identity, now).await?;
+        let (contact, read) = self.contact(bot, inbound, &identity, unrecorded.may_keep, now).await?;
+        unrecorded.read_at = read.read_at.clone();
         let language = contact.language.unwrap_or(bot.language);
         if let Content::Text { text } = &inbound.content
             && text.trim_start().starts_with('/')
@@ -421,6 +464,7 @@ impl Engine<'_> {
         let Read {
             conversation: record,
             mut snapshot,
+            ..
         } = read;
         let mut dialogue: Dialogue = record
             .as_ref()
@@ -552,6 +596,8 @@ struct Finishing<'a> {
     inline: bool,
     /// Queue the replies (the terminal prints them instead).
     queue: bool,
+    /// What the chat was read at.
+    read_at: Option<ReadAt>,
 }
 
 /// What was read with the contact: its conversation, and the snapshot for its first dialogue
@@ -559,6 +605,7 @@ struct Finishing<'a> {
 struct Read {
     conversation: Option<ConversationRecord>,
     snapshot: Option<ChatSnapshot>,
+    read_at: Option<ReadAt>,
 }
 
 /// Whether what a dialogue step read (the catalog, the sessions and their seats, the contact's

@@ -147,6 +147,9 @@ pub struct Finish {
     /// message ([`InboundRecord::answer`]) instead of queued — unless an earlier message to the
     /// same recipient is still waiting to go, which it must not overtake.
     pub answer_inline: bool,
+    /// When the conversation was handled from a [`ChatRead`] that says what it was read at:
+    /// checked before anything is written ([`Finished::stale`]).
+    pub read_at: Option<ReadAt>,
 }
 
 /// What [`MessageStore::finish_inbound`] did.
@@ -157,6 +160,10 @@ pub struct Finished {
     /// The reply was kept as the message's answer, not queued: the caller hands it over in the
     /// webhook's answer.
     pub inline: bool,
+    /// The message was handled from a read kept in memory ([`ReadAt::kept`]) that something
+    /// written since has made stale: nothing was written, and the message is to be handled
+    /// again from a fresh read.
+    pub stale: bool,
 }
 
 /// What a dialogue step reads about one contact of a bot, in one call.
@@ -243,7 +250,24 @@ pub trait Store:
             contact,
             conversation,
             snapshot,
+            read_at: None,
         }))
+    }
+
+    /// [`find_chat`](Store::find_chat), possibly answered from a copy the process keeps in
+    /// memory ([`ReadAt::kept`]), with no read of the store at all. A kept read may be stale: the
+    /// caller writes nothing on it but the message's end, whose [`Finish::read_at`] is checked
+    /// there, and handles the message again from a fresh read when it says
+    /// [`Finished::stale`] or when the dialogue wants to write anything else. This default reads
+    /// the store.
+    async fn find_chat_kept(
+        &self,
+        bot: &BotId,
+        identity: &Identity,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Option<ChatRead>> {
+        self.find_chat(bot, identity, from, to).await
     }
 }
 
@@ -256,6 +280,38 @@ pub struct ChatRead {
     pub conversation: Option<ConversationRecord>,
     /// What its next dialogue step reads.
     pub snapshot: ChatSnapshot,
+    /// What it was read at, for a backend that can tell at the message's last write whether it
+    /// is still current (SQLite); `None` otherwise.
+    pub read_at: Option<ReadAt>,
+}
+
+/// What a [`ChatRead`] was read at ([`Versions`]). [`MessageStore::finish_inbound`] compares
+/// them with the stored ones before it writes, to keep its copy current and to refuse a message
+/// handled from a stale kept read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadAt {
+    /// The identity the contact was found by.
+    pub identity: Identity,
+    /// The contact.
+    pub contact: ContactId,
+    /// What the contact's data was at.
+    pub versions: Versions,
+    /// Answered from the copy kept in memory rather than read from the store: it may be stale,
+    /// so the message may write nothing but its end, which checks it
+    /// ([`Store::find_chat_kept`]).
+    pub kept: bool,
+}
+
+/// Counters that every write bumps, whichever process makes it: together they change whenever
+/// anything a chat message reads about its contact changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Versions {
+    /// The contact, its identities, bookings and wallets.
+    pub contact: i64,
+    /// Its conversation (`-1` while it has none).
+    pub conversation: i64,
+    /// The bot's catalog: courses, offers and sessions (seats taken included).
+    pub catalog: i64,
 }
 
 /// Contacts and their conversations.
@@ -544,7 +600,9 @@ pub async fn open(settings: &crate::config::StoreSettings) -> StoreResult<std::s
     use secrecy::ExposeSecret;
     match settings.backend {
         crate::config::Backend::Sqlite => Ok(std::sync::Arc::new(
-            sqlite::SqliteStore::connect(&settings.sqlite_path).await?,
+            sqlite::SqliteStore::connect(&settings.sqlite_path)
+                .await?
+                .keeping_chats(settings.sqlite_kept_chats),
         )),
         crate::config::Backend::Mongodb => {
             let uri = settings

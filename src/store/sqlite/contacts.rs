@@ -8,8 +8,7 @@ use crate::store::ContactStore;
 use crate::store::{Page, PageRequest, StoreError, StoreResult};
 use async_trait::async_trait;
 
-pub(super) const SAVE_CONVERSATION: &str =
-    "INSERT INTO conversations (doc) VALUES (?) ON CONFLICT (bot, contact) DO UPDATE SET doc = excluded.doc";
+pub(super) const SAVE_CONVERSATION: &str = "INSERT INTO conversations (doc) VALUES (?) ON CONFLICT (bot, contact) DO UPDATE SET doc = excluded.doc, rev = rev + 1";
 
 fn insert_identities(tx: &Tx, bot: &str, id: &str, identities: &[String]) -> StoreResult<()> {
     for identity in identities {

@@ -1,6 +1,7 @@
 //! The outbox (messages to send, leased to one worker at a time) and inbound records (idempotency).
 
 use super::contacts::SAVE_CONVERSATION;
+use super::snapshot::versions;
 use super::web::insert_event;
 use super::{Arg, SqliteStore, all, args, backend_error, parse_doc, run, scalar, to_doc};
 use crate::domain::contact::Channel;
@@ -9,7 +10,7 @@ use crate::domain::outbox::{OutboxMessage, WebEvent};
 use crate::domain::{BotId, OutboxId};
 use crate::store::StoreError;
 use crate::store::StoreResult;
-use crate::store::{Finish, Finished, MessageStore};
+use crate::store::{Finish, Finished, MessageStore, Versions};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -168,62 +169,100 @@ impl MessageStore for SqliteStore {
         };
         let answer_inline = finish.answer_inline;
         let (bot, key) = (finish.bot.to_string(), finish.key.clone());
-        self.write(move |tx| {
-            let mut finished = Finished::default();
-            let waiting = |recipient: &[Arg]| {
-                scalar::<i64>(
-                    tx,
-                    "SELECT 1 FROM outbox INDEXED BY outbox_waiting \
+        let read_at = finish.read_at.clone();
+        let (checked, chats) = (read_at.clone(), self.chats.clone());
+        let (finished, moved) = self
+            .write(move |tx| {
+                let mut finished = Finished::default();
+                // Whether the contact and the catalog are as the message read them; a read kept in
+                // memory that is not is refused before anything is written.
+                let current = match &checked {
+                    Some(at) => {
+                        let current = versions(tx, &bot, at.contact.as_str())? == at.versions;
+                        if at.kept && !current {
+                            finished.stale = true;
+                            return Ok((finished, None));
+                        }
+                        current
+                    }
+                    None => false,
+                };
+                let waiting = |recipient: &[Arg]| {
+                    scalar::<i64>(
+                        tx,
+                        "SELECT 1 FROM outbox INDEXED BY outbox_waiting \
                      WHERE bot = ? AND recipient = ? AND state IN ('pending', 'leased') LIMIT 1",
-                    recipient,
-                )
-            };
-            // Answered in the webhook unless an earlier reply to the same person still waits.
-            let inline = match &reply {
-                Some((recipient, _, _)) if answer_inline => waiting(recipient)?.is_none(),
-                _ => false,
-            };
-            match record {
-                Some((plain, answered)) => {
-                    let doc = match answered {
-                        Some(answered) if inline => answered,
-                        _ => plain,
-                    };
-                    if run(tx, RECORD_ONCE, &args![doc]).map_err(backend_error)? == 0 {
-                        tx.discard();
-                        finished.replay = true;
-                        return Ok(finished);
+                        recipient,
+                    )
+                };
+                // Answered in the webhook unless an earlier reply to the same person still waits.
+                let inline = match &reply {
+                    Some((recipient, _, _)) if answer_inline => waiting(recipient)?.is_none(),
+                    _ => false,
+                };
+                match record {
+                    Some((plain, answered)) => {
+                        let doc = match answered {
+                            Some(answered) if inline => answered,
+                            _ => plain,
+                        };
+                        if run(tx, RECORD_ONCE, &args![doc]).map_err(backend_error)? == 0 {
+                            tx.discard();
+                            finished.replay = true;
+                            return Ok((finished, None));
+                        }
+                    }
+                    None => {
+                        let answer = match &reply {
+                            Some((_, _, answer)) if inline => answer.as_str(),
+                            _ => "null",
+                        };
+                        run(tx, MARK_DONE, &args![bot.as_str(), key.as_str(), answer]).map_err(backend_error)?;
                     }
                 }
-                None => {
-                    let answer = match &reply {
-                        Some((_, _, answer)) if inline => answer.as_str(),
-                        _ => "null",
-                    };
-                    run(tx, MARK_DONE, &args![bot.as_str(), key.as_str(), answer]).map_err(backend_error)?;
+                if let Some(event) = web {
+                    insert_event(tx, &event).map_err(backend_error)?;
                 }
-            }
-            if let Some(event) = web {
-                insert_event(tx, &event).map_err(backend_error)?;
-            }
-            match reply {
-                Some(_) if inline => finished.inline = true,
-                Some((_, doc, _)) => {
-                    run(
-                        tx,
-                        "INSERT INTO outbox (doc) VALUES (?) ON CONFLICT DO NOTHING",
-                        &args![doc],
-                    )
-                    .map_err(backend_error)?;
+                match reply {
+                    Some(_) if inline => finished.inline = true,
+                    Some((_, doc, _)) => {
+                        run(
+                            tx,
+                            "INSERT INTO outbox (doc) VALUES (?) ON CONFLICT DO NOTHING",
+                            &args![doc],
+                        )
+                        .map_err(backend_error)?;
+                    }
+                    None => {}
                 }
-                None => {}
+                let saved = conversation.is_some();
+                if let Some(doc) = conversation {
+                    run(tx, SAVE_CONVERSATION, &args![doc]).map_err(backend_error)?;
+                }
+                // Where this write left the contact's data, for the copy kept in memory: found
+                // current above, only the conversation's revision moved (from -1, none, a new
+                // one starts at 0).
+                let moved = match &checked {
+                    Some(at) if current => Some(Versions {
+                        conversation: match saved {
+                            true => at.versions.conversation + 1,
+                            false => at.versions.conversation,
+                        },
+                        ..at.versions
+                    }),
+                    _ => None,
+                };
+                Ok((finished, moved))
+            })
+            .await?;
+        if let Some(at) = &read_at {
+            let (bot, identity) = (finish.bot.as_str(), at.identity.key());
+            match moved {
+                Some(now) => chats.saved(bot, &identity, at.versions, now, finish.conversation.clone()),
+                None => chats.forget(bot, &identity),
             }
-            if let Some(doc) = conversation {
-                run(tx, SAVE_CONVERSATION, &args![doc]).map_err(backend_error)?;
-            }
-            Ok(finished)
-        })
-        .await
+        }
+        Ok(finished)
     }
 
     async fn inbound_answer(&self, bot: &BotId, key: &str) -> StoreResult<Option<serde_json::Value>> {

@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("migrations/0005_outbox_waiting.sql")),
     (6, include_str!("migrations/0006_waiting_only_indexes.sql")),
     (7, include_str!("migrations/0007_inbound_without_expiry_index.sql")),
+    (8, include_str!("migrations/0008_contact_versions.sql")),
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), String> {

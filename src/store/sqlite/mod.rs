@@ -22,6 +22,7 @@
 
 mod bookings;
 mod catalog;
+mod chats;
 mod checkpoint;
 mod contacts;
 mod messages;
@@ -64,7 +65,12 @@ pub struct SqliteStore {
     readers: Option<(Readers, Lender)>,
     /// Each bot's catalog, parsed, while current.
     catalogs: snapshot::CatalogCache,
+    /// The chats last read, kept for the next message of the same sender.
+    chats: chats::KeptChats,
 }
+
+/// Chats kept in memory by default ([`SqliteStore::keeping_chats`]).
+pub const KEPT_CHATS: usize = 4096;
 
 fn backend_error(error: impl std::fmt::Display) -> StoreError {
     StoreError::backend(BACKEND, error)
@@ -277,7 +283,15 @@ impl SqliteStore {
             writer: Writer::start(conn, checkpoints).map_err(backend_error)?,
             readers,
             catalogs: snapshot::CatalogCache::default(),
+            chats: chats::KeptChats::new(KEPT_CHATS),
         })
+    }
+
+    /// Keeps at most `chats` senders' chats in memory, for the next message of each (`0`: none);
+    /// see [`find_chat_kept`](crate::store::Store::find_chat_kept).
+    pub fn keeping_chats(mut self, chats: usize) -> Self {
+        self.chats = chats::KeptChats::new(chats);
+        self
     }
 
     /// Runs `f` with a read-only connection on one of the reader threads.

@@ -2,16 +2,18 @@
 //! with the bot's catalog (courses, offers and the sessions of the window) kept parsed in memory
 //! while `catalog_versions` says it is current. Every message reads the catalog, and parsing some
 //! forty documents was the largest part of a message's time; now a message reads one counter, the
-//! contact's bookings and wallets.
+//! contact's bookings and wallets. A chat read is kept for the sender's next message, which reads
+//! nothing at all ([`super::chats`]).
 
+use super::chats::KeptChat;
 use super::contacts::contact_with_conversation;
 use super::{SqliteStore, all, args, backend_error, parse_doc, scalar};
-use crate::domain::booking::Booking;
+use crate::domain::booking::{Booking, Wallet};
 use crate::domain::catalog::{Course, Offer};
 use crate::domain::contact::Identity;
 use crate::domain::session::Session;
 use crate::domain::{BotId, ContactId};
-use crate::store::{ChatRead, ChatSnapshot, Store, StoreResult};
+use crate::store::{ChatRead, ChatSnapshot, ReadAt, Store, StoreResult, Versions};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
@@ -99,7 +101,7 @@ fn snapshot(
 ) -> StoreResult<ChatSnapshot> {
     // The counter first: data read after it is at least as new, so a catalog is never kept
     // under a version newer than what it holds.
-    let version: i64 = scalar(conn, "SELECT version FROM catalog_versions WHERE bot = ?", &args![bot])?.unwrap_or(0);
+    let version = catalog_version(conn, bot)?;
     let catalog = match cache.current(bot, version, from, to) {
         Some(catalog) => catalog,
         None => {
@@ -108,7 +110,24 @@ fn snapshot(
             catalog
         }
     };
-    Ok(ChatSnapshot {
+    let bookings = bookings_with_sessions(conn, bot, contact)?;
+    let wallets = all(
+        conn,
+        "SELECT doc FROM wallets WHERE bot = ? AND contact = ? ORDER BY id",
+        &args![bot, contact],
+    )?;
+    Ok(with_catalog(&catalog, from, to, bookings, wallets))
+}
+
+/// A snapshot from a parsed catalog and the contact's bookings and wallets.
+fn with_catalog(
+    catalog: &Catalog,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    bookings: Vec<(Booking, Session)>,
+    wallets: Vec<Wallet>,
+) -> ChatSnapshot {
+    ChatSnapshot {
         courses: catalog.courses.clone(),
         offers: catalog.offers.clone(),
         sessions: catalog
@@ -117,13 +136,35 @@ fn snapshot(
             .filter(|s| from <= s.start && s.start < to)
             .cloned()
             .collect(),
-        bookings: bookings_with_sessions(conn, bot, contact)?,
-        wallets: all(
-            conn,
-            "SELECT doc FROM wallets WHERE bot = ? AND contact = ? ORDER BY id",
-            &args![bot, contact],
-        )?,
-    })
+        bookings,
+        wallets,
+    }
+}
+
+/// What a contact's data is at: `contact_versions` (0 before its first write), its
+/// conversation's revision (-1 while it has none) and the catalog's version.
+pub(super) fn versions(conn: &Connection, bot: &str, contact: &str) -> StoreResult<Versions> {
+    let mut statement = conn
+        .prepare_cached(
+            "SELECT coalesce((SELECT version FROM contact_versions WHERE bot = ?1 AND contact = ?2), 0), \
+                    coalesce((SELECT rev FROM conversations WHERE bot = ?1 AND contact = ?2), -1), \
+                    coalesce((SELECT version FROM catalog_versions WHERE bot = ?1), 0)",
+        )
+        .map_err(backend_error)?;
+    statement
+        .query_row([bot, contact], |row| {
+            Ok(Versions {
+                contact: row.get(0)?,
+                conversation: row.get(1)?,
+                catalog: row.get(2)?,
+            })
+        })
+        .map_err(backend_error)
+}
+
+/// The version of a bot's catalog (`catalog_versions`; 0 before its first write).
+fn catalog_version(conn: &Connection, bot: &str) -> StoreResult<i64> {
+    Ok(scalar(conn, "SELECT version FROM catalog_versions WHERE bot = ?", &args![bot])?.unwrap_or(0))
 }
 
 /// Runs `read`'s statements in one read transaction: they see one snapshot of the file, and
@@ -176,20 +217,75 @@ impl Store for SqliteStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Option<ChatRead>> {
-        let (bot, identity, cache) = (bot.to_string(), identity.key(), self.catalogs.clone());
-        self.read_here(move |conn| {
-            in_one_read(conn, || {
-                let Some((contact, conversation)) = contact_with_conversation(conn, &bot, &identity)? else {
-                    return Ok(None);
-                };
-                let snapshot = snapshot(conn, &cache, &bot, contact.id.as_str(), from, to)?;
-                Ok(Some(ChatRead {
-                    contact,
-                    conversation,
-                    snapshot,
-                }))
+        let (bot, key, cache) = (bot.to_string(), identity.key(), self.catalogs.clone());
+        let (at_bot, at_key) = (bot.clone(), key.clone());
+        let read = self
+            .read_here(move |conn| {
+                in_one_read(conn, || {
+                    let Some((contact, conversation)) = contact_with_conversation(conn, &at_bot, &at_key)? else {
+                        return Ok(None);
+                    };
+                    let versions = versions(conn, &at_bot, contact.id.as_str())?;
+                    let snapshot = snapshot(conn, &cache, &at_bot, contact.id.as_str(), from, to)?;
+                    Ok(Some((contact, conversation, snapshot, versions)))
+                })
             })
-        })
-        .await
+            .await?;
+        let Some((contact, conversation, snapshot, versions)) = read else {
+            self.chats.forget(&bot, &key);
+            return Ok(None);
+        };
+        self.chats.keep(
+            &bot,
+            &key,
+            KeptChat {
+                contact: contact.clone(),
+                conversation: conversation.clone(),
+                bookings: snapshot.bookings.clone(),
+                wallets: snapshot.wallets.clone(),
+                versions,
+            },
+        );
+        let read_at = ReadAt {
+            identity: identity.clone(),
+            contact: contact.id.clone(),
+            versions,
+            kept: false,
+        };
+        Ok(Some(ChatRead {
+            contact,
+            conversation,
+            snapshot,
+            read_at: Some(read_at),
+        }))
+    }
+
+    async fn find_chat_kept(
+        &self,
+        bot: &BotId,
+        identity: &Identity,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Option<ChatRead>> {
+        let key = identity.key();
+        let kept = self.chats.get(bot.as_str(), &key).and_then(|chat| {
+            let catalog = self.catalogs.current(bot.as_str(), chat.versions.catalog, from, to)?;
+            Some((chat, catalog))
+        });
+        let Some((chat, catalog)) = kept else {
+            return self.find_chat(bot, identity, from, to).await;
+        };
+        let snapshot = with_catalog(&catalog, from, to, chat.bookings.clone(), chat.wallets.clone());
+        Ok(Some(ChatRead {
+            contact: chat.contact.clone(),
+            conversation: chat.conversation.clone(),
+            snapshot,
+            read_at: Some(ReadAt {
+                identity: identity.clone(),
+                contact: chat.contact.id.clone(),
+                versions: chat.versions,
+                kept: true,
+            }),
+        }))
     }
 }

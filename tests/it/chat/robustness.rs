@@ -209,3 +209,54 @@ async fn a_replayed_message_is_handled_once(store: Arc<dyn Store>) {
     assert_eq!(said, ["bonjour", "bonjour"], "update-1 once, update-2 once");
     studio.now += chrono::Duration::seconds(1);
 }
+
+/// The server answers a sender it knows from the chat it keeps in memory; what another process
+/// (the CLI) writes to the same file in between is neither missed nor overwritten.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chat_kept_in_memory_misses_nothing_another_process_writes() {
+    use coachbot::domain::contact::Identity;
+    use coachbot::store::ContactStore;
+    use coachbot::store::sqlite::SqliteStore;
+    crate::support::init();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("coachbot.db");
+    let path = path.to_str().unwrap();
+    let server: Arc<dyn Store> = Arc::new(SqliteStore::connect(path).await.unwrap());
+    let cli = SqliteStore::connect(path).await.unwrap();
+    let mut studio = Studio::open(server).await;
+    let mut lea = studio.person(Channel::Telegram, "77");
+    lea.script(&mut studio, &["bonjour", "Léa"]).await;
+    let identity = Identity::new(Channel::Telegram, "77");
+    let demo = studio.bot.id.clone();
+    let known = || cli.find_contact_by_identity(&demo, &identity);
+
+    lea.script(&mut studio, &["lea@example.fr", "0644444444", "non", "planning"])
+        .await;
+
+    // The coach tags her from the CLI while she confirms she wants no more messages: the tag
+    // and her choice are both kept.
+    let asked = lea.says(&mut studio, "STOP").await;
+    assert_eq!(asked.state, "confirm_stop");
+    let mut contact = known().await.unwrap().unwrap();
+    contact.tags.push("vip".into());
+    cli.update_contact(&contact).await.unwrap();
+    lea.says(&mut studio, "oui").await;
+    let saved = known().await.unwrap().unwrap();
+    assert!(saved.opted_out, "her choice is saved");
+    assert_eq!(saved.tags, vec!["vip".to_owned()], "the coach's tag is not overwritten");
+    lea.says(&mut studio, "START").await;
+
+    // A pack sold from the CLI shows in her very next message.
+    let before = lea.says(&mut studio, "mes crédits").await;
+    assert!(
+        before.replies[0].text.contains("pas de crédit"),
+        "{}",
+        before.replies[0].text
+    );
+    let pack = coachbot::domain::OfferId::from("pack10");
+    coachbot::ops::booking::buy_offer(&cli, &studio.bot, &contact.id, &pack, studio.now)
+        .await
+        .unwrap();
+    let after = lea.says(&mut studio, "mes crédits").await;
+    assert!(after.replies[0].text.contains("10"), "{}", after.replies[0].text);
+}

@@ -16,6 +16,7 @@ super::conformance!(
     contacts_are_listed_a_page_at_a_time,
     a_conversation_is_saved_and_replaced,
     what_a_message_reads_follows_every_write,
+    a_message_answered_from_a_kept_chat_writes_only_while_it_is_current,
 );
 
 async fn a_contact_round_trips_and_is_found_by_identity_email_and_phone(store: Arc<dyn Store>) {
@@ -309,4 +310,183 @@ async fn what_a_message_reads_follows_every_write(store: Arc<dyn Store>) {
     let cancelled = snapshot().await.unwrap();
     assert_eq!(cancelled.wallets[0].credits_left, 2);
     assert_eq!(cancelled.sessions[0].seats_taken, 0);
+}
+
+/// The end of one message from `read` (recorded by it, as a webhook's), saving `step`.
+fn ending(read: &coachbot::store::ChatRead, message: &str, step: &str) -> coachbot::store::Finish {
+    let mut finish = super::messaging::unrecorded(message, message, step, false);
+    let conversation = finish.conversation.as_mut().unwrap();
+    conversation.contact = read.contact.id.clone();
+    conversation.recent = vec![ChatLine {
+        from_bot: false,
+        text: step.into(),
+        at: t0(),
+    }];
+    finish.read_at = read.read_at.clone();
+    finish
+}
+
+/// A chat may be answered from a copy kept in memory (SQLite keeps one); the message's one write
+/// then goes through only while that copy is what the store holds: after any write to the
+/// contact's data or the catalog, it writes nothing and says the read was stale. A backend that
+/// keeps nothing is never stale.
+async fn a_message_answered_from_a_kept_chat_writes_only_while_it_is_current(store: Arc<dyn Store>) {
+    use crate::support::{booking, course, session, wallet};
+    use coachbot::domain::booking::Payment;
+    let demo = bot("demo");
+    let (from, to) = (t0(), t0() + Duration::days(31));
+    let mut who = contact("demo", Channel::Telegram, "8");
+    who.id = ContactId::from("lea");
+    let telegram = Identity::new(Channel::Telegram, "8");
+    store.insert_contact(&who).await.unwrap();
+    let kept = || store.find_chat_kept(&demo, &telegram, from, to);
+    let kept_now = |read: &coachbot::store::ChatRead| read.read_at.as_ref().is_some_and(|at| at.kept);
+    assert_eq!(kept().await.unwrap().unwrap().contact, who);
+
+    // Renamed since the copy was kept: a message answered from the old copy writes nothing.
+    let before = kept().await.unwrap().unwrap();
+    who.name = Some("Léa".into());
+    store.update_contact(&who).await.unwrap();
+    let finished = store.finish_inbound(&ending(&before, "1", "ask_email")).await.unwrap();
+    assert_eq!(
+        finished.stale,
+        kept_now(&before),
+        "refused exactly when answered from memory"
+    );
+    if finished.stale {
+        assert_eq!(
+            store.load_conversation(&demo, &who.id).await.unwrap(),
+            None,
+            "nothing saved"
+        );
+        assert!(
+            store
+                .record_inbound_once(&ending(&before, "1", "-").record.unwrap())
+                .await
+                .unwrap(),
+            "the message was not recorded"
+        );
+    }
+
+    // Read again: current, and the copy follows what the message saved.
+    let read = kept().await.unwrap().unwrap();
+    assert_eq!(read.contact.name.as_deref(), Some("Léa"));
+    assert!(!store.finish_inbound(&ending(&read, "2", "menu")).await.unwrap().stale);
+    let after = kept().await.unwrap().unwrap();
+    let stored = store.find_contact_with_conversation(&demo, &telegram).await.unwrap();
+    assert_eq!(
+        Some((after.contact.clone(), after.conversation.clone())),
+        stored,
+        "as the store holds it"
+    );
+    assert_eq!(after.conversation.unwrap().state["step"], "menu");
+
+    // Two messages of the same person read the same copy: the second to end is stale.
+    let (first, second) = (kept().await.unwrap().unwrap(), kept().await.unwrap().unwrap());
+    assert!(
+        !store
+            .finish_inbound(&ending(&first, "3", "ask_phone"))
+            .await
+            .unwrap()
+            .stale
+    );
+    let finished = store
+        .finish_inbound(&ending(&second, "4", "choose_course"))
+        .await
+        .unwrap();
+    assert_eq!(finished.stale, kept_now(&second));
+    let step = |c: Option<(coachbot::domain::contact::Contact, Option<ConversationRecord>)>| {
+        c.unwrap().1.unwrap().state["step"].as_str().unwrap().to_owned()
+    };
+    if finished.stale {
+        let saved = store.find_contact_with_conversation(&demo, &telegram).await.unwrap();
+        assert_eq!(step(saved), "ask_phone", "the first one's conversation stands");
+    }
+
+    // Every other kind of write to what a message reads makes a kept copy stale: credits,
+    // bookings, and the catalog (seats taken).
+    store.upsert_course(&course("demo", "yoga")).await.unwrap();
+    let s = session("demo", "yoga", t0() + Duration::days(1), 4);
+    store.insert_session(&s).await.unwrap();
+    let read = kept().await.unwrap().unwrap();
+    let w = wallet("demo", "lea", 2);
+    store.insert_wallet(&w).await.unwrap();
+    assert_eq!(
+        store.finish_inbound(&ending(&read, "5", "menu")).await.unwrap().stale,
+        kept_now(&read)
+    );
+    let read = kept().await.unwrap().unwrap();
+    assert_eq!(read.snapshot.wallets, vec![w.clone()]);
+    let other = crate::support::contact("demo", Channel::Telegram, "9");
+    store.insert_contact(&other).await.unwrap();
+    store
+        .book(&booking(&s, other.id.as_str(), Payment::OnSite))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.finish_inbound(&ending(&read, "6", "menu")).await.unwrap().stale,
+        kept_now(&read),
+        "another person's booking took a seat of the catalog"
+    );
+    let read = kept().await.unwrap().unwrap();
+    assert_eq!(read.snapshot.sessions[0].seats_taken, 1);
+    store
+        .book(&booking(&s, "lea", Payment::Credit { wallet: w.id.clone() }))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.finish_inbound(&ending(&read, "7", "menu")).await.unwrap().stale,
+        kept_now(&read)
+    );
+    let read = kept().await.unwrap().unwrap();
+    assert_eq!(read.snapshot.bookings.len(), 1);
+    assert_eq!(read.snapshot.wallets[0].credits_left, 1);
+    assert!(!store.finish_inbound(&ending(&read, "8", "menu")).await.unwrap().stale);
+}
+
+/// The CLI writes to the server's SQLite file from another process: a chat the server keeps in
+/// memory is stale after it, and the server's next message reads the file again.
+#[tokio::test]
+async fn a_chat_kept_by_the_server_is_stale_after_a_write_from_another_process() {
+    use coachbot::store::sqlite::SqliteStore;
+    use coachbot::store::{ContactStore, MessageStore};
+    crate::support::init();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("coachbot.db");
+    let server = SqliteStore::connect(path.to_str().unwrap()).await.unwrap();
+    let cli = SqliteStore::connect(path.to_str().unwrap()).await.unwrap();
+    let demo = bot("demo");
+    let (from, to) = (t0(), t0() + Duration::days(31));
+    let mut who = contact("demo", Channel::Telegram, "8");
+    let telegram = Identity::new(Channel::Telegram, "8");
+    server.insert_contact(&who).await.unwrap();
+    server.find_chat(&demo, &telegram, from, to).await.unwrap();
+    let kept = server
+        .find_chat_kept(&demo, &telegram, from, to)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(kept.read_at.as_ref().unwrap().kept, "the server answers from memory");
+
+    who.name = Some("Léa".into());
+    cli.update_contact(&who).await.unwrap();
+    let finished = server.finish_inbound(&ending(&kept, "1", "menu")).await.unwrap();
+    assert!(finished.stale);
+    assert_eq!(server.load_conversation(&demo, &who.id).await.unwrap(), None);
+    let read = server
+        .find_chat_kept(&demo, &telegram, from, to)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!read.read_at.as_ref().unwrap().kept, "read from the file again");
+    assert_eq!(read.contact.name.as_deref(), Some("Léa"));
+
+    // With nothing kept, every read is the file's.
+    let none = SqliteStore::connect(path.to_str().unwrap())
+        .await
+        .unwrap()
+        .keeping_chats(0);
+    none.find_chat(&demo, &telegram, from, to).await.unwrap();
+    let read = none.find_chat_kept(&demo, &telegram, from, to).await.unwrap().unwrap();
+    assert!(!read.read_at.unwrap().kept);
 }

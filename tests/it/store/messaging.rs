@@ -214,6 +214,7 @@ async fn finishing_a_message_queues_its_reply_once_saves_the_conversation_and_ma
         reply: Some(reply.clone()),
         record: None,
         answer_inline: false,
+        read_at: None,
     };
     store.finish_inbound(&finish("menu")).await.unwrap();
     store.finish_inbound(&finish("menu-again")).await.unwrap();
@@ -247,12 +248,13 @@ async fn finishing_a_message_queues_its_reply_once_saves_the_conversation_and_ma
         reply: None,
         record: None,
         answer_inline: false,
+        read_at: None,
     };
     store.finish_inbound(&quiet).await.unwrap();
 }
 
 /// The end of a message not recorded on arrival: one write records it done with its answer.
-fn unrecorded(id: &str, to: &str, step: &str, answer_inline: bool) -> Finish {
+pub(super) fn unrecorded(id: &str, to: &str, step: &str, answer_inline: bool) -> Finish {
     let key = InboundRecord::key_for(Channel::Telegram, id);
     let mut reply = message(to, 0);
     reply.id = format!("reply-{key}").as_str().into();
@@ -278,6 +280,7 @@ fn unrecorded(id: &str, to: &str, step: &str, answer_inline: bool) -> Finish {
             answer: None,
         }),
         answer_inline,
+        read_at: None,
     }
 }
 
@@ -290,7 +293,8 @@ async fn a_message_recorded_with_its_answer_is_written_once_and_its_replay_write
         first,
         Finished {
             replay: false,
-            inline: false
+            inline: false,
+            stale: false,
         }
     );
     let again = store
@@ -336,7 +340,8 @@ async fn a_reply_goes_in_the_webhooks_answer_unless_an_earlier_one_to_the_same_p
         answered,
         Finished {
             replay: false,
-            inline: true
+            inline: true,
+            stale: false,
         }
     );
     let answer = store.inbound_answer(&bot("demo"), "telegram:400").await.unwrap();
@@ -368,7 +373,8 @@ async fn a_reply_goes_in_the_webhooks_answer_unless_an_earlier_one_to_the_same_p
         behind,
         Finished {
             replay: false,
-            inline: false
+            inline: false,
+            stale: false,
         }
     );
     let queued = store

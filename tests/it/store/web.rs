@@ -79,6 +79,7 @@ async fn a_web_reply_finished_twice_is_written_once(store: Arc<dyn Store>) {
         reply: Some(reply.clone()),
         record: None,
         answer_inline: false,
+        read_at: None,
     };
     store.finish_inbound(&finish).await.unwrap();
     store.finish_inbound(&finish).await.unwrap();

@@ -1,0 +1,247 @@
+//! Chats kept in memory: what [`Store::find_chat`](crate::store::Store::find_chat) last read for
+//! an identity (the contact, its conversation, bookings and wallets), with the versions of the
+//! contact's data and of the catalog it was read at (`contact_versions` and `catalog_versions`,
+//! which triggers bump on every write, from any connection or process).
+//!
+//! [`find_chat_kept`](crate::store::Store::find_chat_kept) answers from here without reading
+//! the file: the read that began every message was a sixth of its time (each read transaction
+//! that begins after a commit starts from an empty page cache). A kept read may be stale; the
+//! message's one write ([`finish_inbound`](crate::store::MessageStore::finish_inbound)) compares
+//! both versions before writing anything and refuses it when either moved, and the engine handles
+//! the message again from a fresh read. When they match, the copy takes the conversation just
+//! saved and the version it now has. A message whose dialogue wants any other write is handled
+//! again from a fresh read before that write.
+//!
+//! At most `capacity` identities are kept; a new one past that takes the place of an arbitrary
+//! one.
+
+use crate::domain::booking::{Booking, Wallet};
+use crate::domain::contact::Contact;
+use crate::domain::dialogue::ConversationRecord;
+use crate::domain::session::Session;
+use crate::store::Versions;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// One identity's chat as read, at its versions.
+#[derive(Debug, Clone)]
+pub(super) struct KeptChat {
+    pub(super) contact: Contact,
+    pub(super) conversation: Option<ConversationRecord>,
+    pub(super) bookings: Vec<(Booking, Session)>,
+    pub(super) wallets: Vec<Wallet>,
+    pub(super) versions: Versions,
+}
+
+#[derive(Default)]
+struct Kept {
+    /// By bot, then by identity key.
+    chats: HashMap<String, HashMap<String, Arc<KeptChat>>>,
+    len: usize,
+}
+
+/// The kept chats of one store.
+#[derive(Clone)]
+pub(super) struct KeptChats {
+    kept: Arc<Mutex<Kept>>,
+    capacity: usize,
+}
+
+impl KeptChats {
+    pub(super) fn new(capacity: usize) -> Self {
+        Self {
+            kept: Arc::default(),
+            capacity,
+        }
+    }
+
+    pub(super) fn get(&self, bot: &str, identity: &str) -> Option<Arc<KeptChat>> {
+        self.kept.lock().ok()?.chats.get(bot)?.get(identity).cloned()
+    }
+
+    /// Keeps a chat just read, unless a newer one is kept already.
+    pub(super) fn keep(&self, bot: &str, identity: &str, chat: KeptChat) {
+        if self.capacity == 0 {
+            return;
+        }
+        let Ok(mut kept) = self.kept.lock() else { return };
+        let newer = kept
+            .chats
+            .get(bot)
+            .and_then(|chats| chats.get(identity))
+            .is_some_and(|old| old.contact.id == chat.contact.id && newer(old.versions, chat.versions));
+        if newer {
+            return;
+        }
+        let present = kept.chats.get(bot).is_some_and(|chats| chats.contains_key(identity));
+        if !present && kept.len >= self.capacity {
+            kept.evict_one();
+        }
+        let previous = kept
+            .chats
+            .entry(bot.to_owned())
+            .or_default()
+            .insert(identity.to_owned(), Arc::new(chat));
+        if previous.is_none() {
+            kept.len += 1;
+        }
+    }
+
+    /// After a message's write that found the contact's data at `read` and left it at `now`
+    /// with `conversation` saved: the kept copy moves along when it is the one the message read;
+    /// any other is dropped.
+    pub(super) fn saved(
+        &self,
+        bot: &str,
+        identity: &str,
+        read: Versions,
+        now: Versions,
+        conversation: Option<ConversationRecord>,
+    ) {
+        let Ok(mut kept) = self.kept.lock() else { return };
+        let Some(chat) = kept.chats.get_mut(bot).and_then(|chats| chats.get_mut(identity)) else {
+            return;
+        };
+        if chat.versions != read {
+            kept.forget(bot, identity);
+            return;
+        }
+        let mut next = KeptChat::clone(chat);
+        next.versions = now;
+        if conversation.is_some() {
+            next.conversation = conversation.map(as_stored);
+        }
+        *chat = Arc::new(next);
+    }
+
+    /// Drops what is kept for an identity.
+    pub(super) fn forget(&self, bot: &str, identity: &str) {
+        if let Ok(mut kept) = self.kept.lock() {
+            kept.forget(bot, identity);
+        }
+    }
+}
+
+impl Kept {
+    fn forget(&mut self, bot: &str, identity: &str) {
+        if let Some(chats) = self.chats.get_mut(bot)
+            && chats.remove(identity).is_some()
+        {
+            self.len -= 1;
+        }
+    }
+
+    fn evict_one(&mut self) {
+        let victim = self
+            .chats
+            .iter()
+            .find_map(|(bot, chats)| chats.keys().next().map(|identity| (bot.clone(), identity.clone())));
+        if let Some((bot, identity)) = victim {
+            self.forget(&bot, &identity);
+        }
+    }
+}
+
+/// Whether `a` was read after `b` (every counter only grows).
+fn newer(a: Versions, b: Versions) -> bool {
+    a.contact >= b.contact && a.conversation >= b.conversation && a.catalog >= b.catalog && a != b
+}
+
+/// The conversation as reading it back from the file gives it: its times are stored to the
+/// millisecond.
+fn as_stored(mut conversation: ConversationRecord) -> ConversationRecord {
+    let millis = |at: DateTime<Utc>| DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at);
+    conversation.updated_at = millis(conversation.updated_at);
+    for line in &mut conversation.recent {
+        line.at = millis(line.at);
+    }
+    conversation
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::BotId;
+    use crate::domain::contact::{Channel, Identity};
+    use crate::domain::dialogue::ChatLine;
+
+    fn at(contact: i64) -> Versions {
+        Versions {
+            contact,
+            conversation: 0,
+            catalog: 1,
+        }
+    }
+
+    fn chat(id: &str, version: i64) -> KeptChat {
+        let mut contact = Contact::new(
+            BotId::parse("demo").unwrap(),
+            Identity::new(Channel::Telegram, id),
+            Utc::now(),
+        );
+        contact.id = id.into();
+        KeptChat {
+            contact,
+            conversation: None,
+            bookings: Vec::new(),
+            wallets: Vec::new(),
+            versions: at(version),
+        }
+    }
+
+    #[test]
+    fn a_chat_read_earlier_does_not_replace_a_newer_one() {
+        let kept = KeptChats::new(8);
+        kept.keep("demo", "telegram:1", chat("a", 5));
+        kept.keep("demo", "telegram:1", chat("a", 4));
+        assert_eq!(kept.get("demo", "telegram:1").unwrap().versions, at(5));
+        kept.keep("demo", "telegram:1", chat("a", 6));
+        assert_eq!(kept.get("demo", "telegram:1").unwrap().versions, at(6));
+        assert!(kept.get("other", "telegram:1").is_none(), "bots are apart");
+    }
+
+    #[test]
+    fn a_saved_message_moves_its_copy_along_or_drops_another() {
+        let kept = KeptChats::new(8);
+        kept.keep("demo", "telegram:1", chat("a", 5));
+        let when = DateTime::parse_from_rfc3339("2026-12-01T10:00:00.123456789Z")
+            .unwrap()
+            .to_utc();
+        let conversation = ConversationRecord {
+            bot: BotId::parse("demo").unwrap(),
+            contact: "a".into(),
+            state: serde_json::json!({ "step": "menu" }),
+            recent: vec![ChatLine {
+                from_bot: true,
+                text: "Bonjour".into(),
+                at: when,
+            }],
+            updated_at: when,
+        };
+        kept.saved("demo", "telegram:1", at(5), at(6), Some(conversation.clone()));
+        let now = kept.get("demo", "telegram:1").unwrap();
+        assert_eq!(now.versions, at(6));
+        let stored: ConversationRecord = serde_json::from_str(&serde_json::to_string(&conversation).unwrap()).unwrap();
+        assert_eq!(now.conversation, Some(stored), "as the file gives it back");
+        // A write that found another version than the one kept: the copy is dropped.
+        kept.saved("demo", "telegram:1", at(5), at(7), None);
+        assert!(kept.get("demo", "telegram:1").is_none());
+    }
+
+    #[test]
+    fn no_more_than_the_capacity_is_kept() {
+        let kept = KeptChats::new(3);
+        for n in 0..10 {
+            kept.keep("demo", &format!("telegram:{n}"), chat(&n.to_string(), 1));
+        }
+        let count = (0..10)
+            .filter(|n| kept.get("demo", &format!("telegram:{n}")).is_some())
+            .count();
+        assert_eq!(count, 3);
+        assert!(kept.get("demo", "telegram:9").is_some(), "the last one read is kept");
+        let none = KeptChats::new(0);
+        none.keep("demo", "telegram:1", chat("a", 1));
+        assert!(none.get("demo", "telegram:1").is_none());
+    }
+}
