@@ -117,9 +117,13 @@ fn replies_since(last: &mut (u64, u64)) -> (u64, u64) {
 
 /// Starts the app on a fresh SQLite file; the webhook's URL.
 async fn start(dir: &Path, api: &str, answer_in_webhook: bool) -> String {
+    // COACHBOT_BENCH_KEPT_CHATS=N: chats the store keeps in memory (default: the product's).
+    let kept = std::env::var("COACHBOT_BENCH_KEPT_CHATS")
+        .map(|n| format!("sqlite_kept_chats = {n}"))
+        .unwrap_or_default();
     let settings = Settings::from_toml(&format!(
         "[http]\naddr = \"127.0.0.1:0\"\npublic_url = \"https://bench.example\"\nrequest_timeout_secs = 60\n\
-         [store]\nsqlite_path = {:?}\n[telegram]\napi_url = {api:?}\nanswer_in_webhook = {answer_in_webhook}\n\
+         [store]\nsqlite_path = {:?}\n{kept}\n[telegram]\napi_url = {api:?}\nanswer_in_webhook = {answer_in_webhook}\n\
          [jobs]\ninterval_secs = 0\n[chat]\nmessages_per_minute = 0",
         dir.join(format!("bench-{answer_in_webhook}.db"))
     ))

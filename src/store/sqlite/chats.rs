@@ -107,12 +107,12 @@ impl KeptChats {
             kept.forget(bot, identity);
             return;
         }
-        let mut next = KeptChat::clone(chat);
+        // Copied only while a read still holds the previous one.
+        let next = Arc::make_mut(chat);
         next.versions = now;
         if conversation.is_some() {
             next.conversation = conversation.map(as_stored);
         }
-        *chat = Arc::new(next);
     }
 
     /// Drops what is kept for an identity.
