@@ -8,6 +8,7 @@ mod coach_agent;
 mod contact;
 mod effects;
 mod facts;
+mod unrecorded;
 
 use crate::admin::AdminContext;
 use crate::config::bots::{Bot, Bots};
@@ -25,6 +26,7 @@ use crate::t;
 use crate::tickets::TicketKeys;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use unrecorded::Unrecorded;
 
 /// How long a message id is remembered to drop replays.
 const REPLAY_WINDOW_DAYS: i64 = 7;
@@ -136,44 +138,6 @@ pub enum EngineError {
     /// to write: it is handled again from a fresh read. [`Engine::handle`] never returns it.
     #[error("a message handled from a kept read wants to write")]
     Kept,
-}
-
-/// A message on its way: not recorded yet ([`Arrival::Webhook`]), recorded before the first
-/// write that is not the answer's own, or else by the answer's write; and what its chat was read
-/// at. A chat kept in memory ([`Store::find_chat_kept`]) may be stale: a message handled from one
-/// writes nothing before its end, which checks it; a write before that hands it back
-/// ([`EngineError::Kept`]) to be handled again from a fresh read.
-struct Unrecorded<'a> {
-    inbound: &'a Inbound,
-    record: Option<InboundRecord>,
-    /// The chat may come from memory.
-    may_keep: bool,
-    /// What the chat was read at.
-    read_at: Option<ReadAt>,
-}
-
-impl Unrecorded<'_> {
-    /// To handle the message again, from a fresh read.
-    fn again(&mut self) {
-        self.may_keep = false;
-        self.read_at = None;
-    }
-
-    /// Before a write other than the message's end: records the message now, if it was not yet
-    /// (a replay stops the handling); a message handled from a kept read starts again instead.
-    async fn record(&mut self, store: &dyn Store) -> Result<(), EngineError> {
-        if self.read_at.as_ref().is_some_and(|at| at.kept) {
-            return Err(EngineError::Kept);
-        }
-        let Some(mut record) = self.record.take() else {
-            return Ok(());
-        };
-        record.payload = serde_json::to_value(self.inbound).unwrap_or_default();
-        match store.record_inbound_once(&record).await? {
-            true => Ok(()),
-            false => Err(EngineError::Replay),
-        }
-    }
 }
 
 /// The engine over one store; cheap to build per message.

@@ -1,0 +1,44 @@
+//! A message between its arrival and its end: whether it is recorded yet, and what its chat was
+//! read at.
+
+use super::{EngineError, Inbound};
+use crate::domain::inbound::InboundRecord;
+use crate::store::{ReadAt, Store};
+
+/// A message on its way: not recorded yet ([`Arrival::Webhook`](super::Arrival::Webhook)), recorded before the first
+/// write that is not the answer's own, or else by the answer's write; and what its chat was read
+/// at. A chat kept in memory ([`Store::find_chat_kept`]) may be stale: a message handled from one
+/// writes nothing before its end, which checks it; a write before that hands it back
+/// ([`EngineError::Kept`]) to be handled again from a fresh read.
+pub(super) struct Unrecorded<'a> {
+    pub(super) inbound: &'a Inbound,
+    pub(super) record: Option<InboundRecord>,
+    /// The chat may come from memory.
+    pub(super) may_keep: bool,
+    /// What the chat was read at.
+    pub(super) read_at: Option<ReadAt>,
+}
+
+impl Unrecorded<'_> {
+    /// To handle the message again, from a fresh read.
+    pub(super) fn again(&mut self) {
+        self.may_keep = false;
+        self.read_at = None;
+    }
+
+    /// Before a write other than the message's end: records the message now, if it was not yet
+    /// (a replay stops the handling); a message handled from a kept read starts again instead.
+    pub(super) async fn record(&mut self, store: &dyn Store) -> Result<(), EngineError> {
+        if self.read_at.as_ref().is_some_and(|at| at.kept) {
+            return Err(EngineError::Kept);
+        }
+        let Some(mut record) = self.record.take() else {
+            return Ok(());
+        };
+        record.payload = serde_json::to_value(self.inbound).unwrap_or_default();
+        match store.record_inbound_once(&record).await? {
+            true => Ok(()),
+            false => Err(EngineError::Replay),
+        }
+    }
+}
