@@ -140,3 +140,19 @@ impl Loaded {
         }
     }
 }
+
+/// Whether what a dialogue step read (the catalog, the sessions and their seats, the contact's
+/// bookings and credits) is still true after this effect, so that the next step of the same
+/// message reuses it rather than reading it again: saving details, checking a code or calling the
+/// coach change none of it; booking, cancelling, moving and the waitlist change seats or bookings.
+pub(super) fn keeps_facts(effect: &crate::conversation::Effect) -> bool {
+    use crate::conversation::Effect;
+    match effect {
+        Effect::Reply(_) | Effect::Save(_) | Effect::SaveAll(_) | Effect::CheckPromo { .. } | Effect::Handoff => true,
+        Effect::Book(_)
+        | Effect::JoinWaitlist(_)
+        | Effect::LeaveWaitlist(_)
+        | Effect::Cancel(_)
+        | Effect::Move { .. } => false,
+    }
+}

@@ -499,7 +499,7 @@ impl Engine<'_> {
             let turn = handle(&dialogue, event, &facts);
             handled.intent = handled.intent.or(turn.intent);
             dialogue = turn.dialogue;
-            let reusable = turn.effects.iter().all(keeps_facts);
+            let reusable = turn.effects.iter().all(facts::keeps_facts);
             let (loaded, reader) = (facts::Loaded::again(facts), contact.id.clone());
             for effect in turn.effects {
                 if !matches!(effect, crate::conversation::Effect::Reply(_)) {
@@ -570,22 +570,6 @@ struct Read {
     conversation: Option<ConversationRecord>,
     snapshot: Option<ChatSnapshot>,
     read_at: Option<ReadAt>,
-}
-
-/// Whether what a dialogue step read (the catalog, the sessions and their seats, the contact's
-/// bookings and credits) is still true after this effect, so that the next step of the same
-/// message reuses it rather than reading it again: saving details, checking a code or calling the
-/// coach change none of it; booking, cancelling, moving and the waitlist change seats or bookings.
-fn keeps_facts(effect: &crate::conversation::Effect) -> bool {
-    use crate::conversation::Effect;
-    match effect {
-        Effect::Reply(_) | Effect::Save(_) | Effect::SaveAll(_) | Effect::CheckPromo { .. } | Effect::Handoff => true,
-        Effect::Book(_)
-        | Effect::JoinWaitlist(_)
-        | Effect::LeaveWaitlist(_)
-        | Effect::Cancel(_)
-        | Effect::Move { .. } => false,
-    }
 }
 
 /// The outbox id of the replies to the message with this inbound key.

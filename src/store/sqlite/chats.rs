@@ -38,7 +38,6 @@ pub(super) struct KeptChat {
 struct Kept {
     /// By bot, then by identity key.
     chats: HashMap<String, HashMap<String, Arc<KeptChat>>>,
-    len: usize,
 }
 
 /// The kept chats of one store.
@@ -75,17 +74,13 @@ impl KeptChats {
             return;
         }
         let present = kept.chats.get(bot).is_some_and(|chats| chats.contains_key(identity));
-        if !present && kept.len >= self.capacity {
+        if !present && kept.len() >= self.capacity {
             kept.evict_one();
         }
-        let previous = kept
-            .chats
+        kept.chats
             .entry(bot.to_owned())
             .or_default()
             .insert(identity.to_owned(), Arc::new(chat));
-        if previous.is_none() {
-            kept.len += 1;
-        }
     }
 
     /// After a message's write that found the contact's data at `read` and left it at `now`
@@ -124,11 +119,14 @@ impl KeptChats {
 }
 
 impl Kept {
+    /// Chats kept, over every bot (a few).
+    fn len(&self) -> usize {
+        self.chats.values().map(HashMap::len).sum()
+    }
+
     fn forget(&mut self, bot: &str, identity: &str) {
-        if let Some(chats) = self.chats.get_mut(bot)
-            && chats.remove(identity).is_some()
-        {
-            self.len -= 1;
+        if let Some(chats) = self.chats.get_mut(bot) {
+            chats.remove(identity);
         }
     }
 

@@ -169,8 +169,7 @@ impl MessageStore for SqliteStore {
         };
         let answer_inline = finish.answer_inline;
         let (bot, key) = (finish.bot.to_string(), finish.key.clone());
-        let read_at = finish.read_at.clone();
-        let (checked, chats) = (read_at.clone(), self.chats.clone());
+        let checked = finish.read_at.clone();
         let (finished, moved) = self
             .write(move |tx| {
                 let mut finished = Finished::default();
@@ -255,11 +254,13 @@ impl MessageStore for SqliteStore {
                 Ok((finished, moved))
             })
             .await?;
-        if let Some(at) = &read_at {
+        if let Some(at) = &finish.read_at {
             let (bot, identity) = (finish.bot.as_str(), at.identity.key());
             match moved {
-                Some(now) => chats.saved(bot, &identity, at.versions, now, finish.conversation.clone()),
-                None => chats.forget(bot, &identity),
+                Some(now) => self
+                    .chats
+                    .saved(bot, &identity, at.versions, now, finish.conversation.clone()),
+                None => self.chats.forget(bot, &identity),
             }
         }
         Ok(finished)
