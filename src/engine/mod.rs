@@ -26,12 +26,15 @@ use crate::t;
 use crate::tickets::TicketKeys;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use unrecorded::Unrecorded;
+use unrecorded::{Finishing, Unrecorded};
 
 /// How long a message id is remembered to drop replays.
 const REPLAY_WINDOW_DAYS: i64 = 7;
 /// Lines of conversation kept with the dialogue (for the coach's summary and the agent).
 const RECENT_LINES: usize = 20;
+/// How long a replica resuming a message left unhandled holds it before another may try
+/// (longer than any message takes, the agent's calls included).
+const RESUME_LEASE_MINUTES: i64 = 10;
 /// Effects one message may chain (a guard against a dialogue bug looping).
 const MAX_STEPS: usize = 16;
 
@@ -259,7 +262,8 @@ impl Engine<'_> {
 
     /// Handles again the messages recorded before `before` and never marked done (the process
     /// stopped between recording and answering), queueing their replies; returns them with what
-    /// was done. A photo's bytes are not kept, so a resumed photo reads as one without a code.
+    /// was done. Each is taken first ([`Store::claim_unhandled_inbound`]), so replicas resuming
+    /// together handle it once. A photo's bytes are not kept, so a resumed photo reads as one without a code.
     pub async fn resume_unhandled(
         &self,
         before: DateTime<Utc>,
@@ -268,6 +272,15 @@ impl Engine<'_> {
     ) -> Result<Vec<(Inbound, Handled)>, EngineError> {
         let mut resumed = Vec::new();
         for record in self.store.list_unhandled_inbound(before, limit).await? {
+            // Every replica resumes: the one that takes the message handles it.
+            let until = now + Duration::minutes(RESUME_LEASE_MINUTES);
+            if !self
+                .store
+                .claim_unhandled_inbound(&record.bot, &record.key, now, until)
+                .await?
+            {
+                continue;
+            }
             let parsed = serde_json::from_value::<Inbound>(record.payload.clone());
             let (Ok(inbound), Some(bot)) = (parsed, self.bots.get(record.bot.as_str())) else {
                 tracing::warn!(key = %record.key, "an unhandled message cannot be read back; dropped");
@@ -547,21 +560,6 @@ impl Engine<'_> {
         };
         (handled, record)
     }
-}
-
-/// How a handled message ends ([`Engine::finish`]).
-struct Finishing<'a> {
-    bot: &'a Bot,
-    key: &'a str,
-    inbound: &'a Inbound,
-    /// The message, when it is recorded by this write.
-    record: Option<InboundRecord>,
-    /// The reply may go in the webhook's answer.
-    inline: bool,
-    /// Queue the replies (the terminal prints them instead).
-    queue: bool,
-    /// What the chat was read at.
-    read_at: Option<ReadAt>,
 }
 
 /// What was read with the contact: its conversation, and the snapshot for its first dialogue

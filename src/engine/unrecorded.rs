@@ -1,7 +1,8 @@
 //! A message between its arrival and its end: whether it is recorded yet, and what its chat was
-//! read at.
+//! read at; and what its end writes ([`Finishing`]).
 
 use super::{EngineError, Inbound};
+use crate::config::bots::Bot;
 use crate::domain::inbound::InboundRecord;
 use crate::store::{ReadAt, Store};
 
@@ -41,4 +42,19 @@ impl Unrecorded<'_> {
             false => Err(EngineError::Replay),
         }
     }
+}
+
+/// How a handled message ends ([`Engine::finish`]).
+pub(super) struct Finishing<'a> {
+    pub(super) bot: &'a Bot,
+    pub(super) key: &'a str,
+    pub(super) inbound: &'a Inbound,
+    /// The message, when it is recorded by this write.
+    pub(super) record: Option<InboundRecord>,
+    /// The reply may go in the webhook's answer.
+    pub(super) inline: bool,
+    /// Queue the replies (the terminal prints them instead).
+    pub(super) queue: bool,
+    /// What the chat was read at.
+    pub(super) read_at: Option<ReadAt>,
 }

@@ -1,6 +1,7 @@
 //! Background work: expiring unpaid seat holds and unclaimed waitlist offers (their seats pass to
 //! the next in line, who is told through the outbox), keeping sessions planned ahead, and
-//! forgetting the keys of messages older than the replay window (every [`PURGE_EVERY`]).
+//! forgetting the keys of messages older than the replay window and the web widget's replies older
+//! than [`WEB_REPLIES_KEPT`] (every [`PURGE_EVERY`]).
 //!
 //! Every replica runs the same loop, and no lease is needed: each step is exactly-once in the store
 //! (`expire_hold` and `expire_waitlist_offer` are conditional updates that only one caller wins,
@@ -18,8 +19,13 @@ use std::collections::HashMap;
 /// How many holds or offers one tick handles at most (the next tick takes the rest).
 const BATCH: u32 = 500;
 
-/// How often the keys of messages past their replay window are forgotten.
+/// How often the keys of messages past their replay window, and the old web replies, are forgotten.
 pub const PURGE_EVERY: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// How long the web widget's replies are kept for a visitor's stream to show again (a page
+/// opened again starts from its last reply shown; a new browser, from the first kept). The
+/// conversation itself, what the bot and the coach read, is kept with the contact.
+pub const WEB_REPLIES_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(30);
 
 /// What one tick did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -36,10 +42,12 @@ pub struct Tick {
     pub sessions_planned: usize,
     /// Inbound message keys forgotten (past the replay window).
     pub inbound_forgotten: u64,
+    /// Web widget replies forgotten (older than [`WEB_REPLIES_KEPT`]).
+    pub web_replies_forgotten: u64,
 }
 
 /// The jobs' memory between ticks: the local day each bot's sessions were last planned for, and
-/// when the inbound keys were last purged.
+/// when the inbound keys and web replies were last purged.
 #[derive(Debug, Default)]
 pub struct Jobs {
     planned: HashMap<String, NaiveDate>,
@@ -89,6 +97,7 @@ impl Jobs {
         }
         if self.purged.is_none_or(|at| now - at >= PURGE_EVERY) {
             tick.inbound_forgotten = store.purge_inbound(now).await?;
+            tick.web_replies_forgotten = store.purge_web_events(now - WEB_REPLIES_KEPT).await?;
             self.purged = Some(now);
         }
         Ok(tick)

@@ -482,6 +482,16 @@ pub trait MessageStore: Send + Sync {
     async fn mark_inbound_done(&self, bot: &BotId, key: &str) -> StoreResult<()>;
     /// Messages recorded but not handled that arrived before `before`, oldest first (for a restart).
     async fn list_unhandled_inbound(&self, before: DateTime<Utc>, limit: u32) -> StoreResult<Vec<InboundRecord>>;
+    /// Takes a message listed by [`list_unhandled_inbound`](Self::list_unhandled_inbound) to
+    /// handle it again, until `until`: true for the one caller that gets it; false when it is
+    /// done, or another caller (a replica resuming at the same time) holds it until after `now`.
+    async fn claim_unhandled_inbound(
+        &self,
+        bot: &BotId,
+        key: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool>;
     /// Forgets keys whose time has passed; returns how many. (MongoDB also expires them by itself.)
     async fn purge_inbound(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 }
@@ -499,6 +509,10 @@ pub trait WebStore {
     async fn load_appearance(&self, bot: &BotId) -> StoreResult<Option<Appearance>>;
     /// Keeps the appearance the coach set.
     async fn save_appearance(&self, bot: &BotId, appearance: &Appearance) -> StoreResult<()>;
+    /// Forgets the replies written before `before`, of every bot; returns how many. A visitor's
+    /// numbering carries on after their last reply even when it is forgotten (SQLite keeps each
+    /// visitor's last reply, which it numbers from; MongoDB numbers from a counter).
+    async fn purge_web_events(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 }
 
 /// Opens the configured backend.

@@ -5,7 +5,8 @@
 //! The stream reads the store when this process writes a reply for the visitor (the hub rings)
 //! and every `widget.poll_ms` otherwise. While the agent writes an answer on this process, the
 //! text so far comes as `event: partial` (no id: it is not kept; the reply follows numbered). Numbers come in order; a missing one (MongoDB: a number
-//! taken by a write that has not landed yet) is waited for up to [`GAP_WAIT`], then passed over.
+//! taken by a write that has not landed yet) is waited for up to [`GAP_WAIT`], then passed over;
+//! one before an old reply (the replies before it were forgotten) is passed over at once.
 
 use super::{ApiError, ClientIp, check_ip, check_visitor, web_bot};
 use crate::app::AppState;
@@ -129,8 +130,9 @@ impl Reader {
 
     /// Queues the events that follow the cursor without a gap (or after a gap waited out).
     fn take(&mut self, events: Vec<WebEvent>) {
+        let now = chrono::Utc::now();
         for event in events {
-            if event.seq != self.cursor + 1 {
+            if event.seq != self.cursor + 1 && gap_may_fill(&event, now) {
                 let since = *self.gap_since.get_or_insert_with(Instant::now);
                 if since.elapsed() < GAP_WAIT {
                     return;
@@ -147,6 +149,14 @@ impl Reader {
             self.pending.push_back(sse);
         }
     }
+}
+
+/// Whether the numbers missing before `next` may still land: a write takes its number just before
+/// it writes, so they can only while `next` is recent. Before an older one, they were forgotten
+/// (the jobs purge old replies) or never written, and are passed over at once. (Replicas' clocks
+/// are taken to agree to well within [`GAP_WAIT`].)
+fn gap_may_fill(next: &WebEvent, now: chrono::DateTime<chrono::Utc>) -> bool {
+    (now - next.created_at).to_std().is_ok_and(|age| age < GAP_WAIT) || next.created_at > now
 }
 
 /// One event of the stream: the replies to one message.
@@ -178,4 +188,37 @@ fn last_event_id(headers: &HeaderMap) -> Option<u64> {
 
 fn keep_alive(state: &AppState) -> KeepAlive {
     KeepAlive::new().interval(Duration::from_secs(state.settings().widget.keepalive_secs.max(1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeDelta, Utc};
+
+    fn written(ago: TimeDelta, now: chrono::DateTime<Utc>) -> WebEvent {
+        WebEvent {
+            bot: BotId::parse("demo").unwrap(),
+            visitor: "v".into(),
+            seq: 7,
+            id: "x".into(),
+            payload: serde_json::Value::Null,
+            created_at: now - ago,
+        }
+    }
+
+    #[test]
+    fn a_gap_is_waited_for_only_before_a_recent_reply() {
+        let now = Utc::now();
+        assert!(gap_may_fill(&written(TimeDelta::zero(), now), now));
+        assert!(gap_may_fill(&written(TimeDelta::seconds(2), now), now));
+        assert!(
+            gap_may_fill(&written(TimeDelta::seconds(-1), now), now),
+            "written by a clock a little ahead"
+        );
+        assert!(!gap_may_fill(&written(TimeDelta::seconds(4), now), now));
+        assert!(
+            !gap_may_fill(&written(TimeDelta::days(31), now), now),
+            "the replies before were forgotten"
+        );
+    }
 }

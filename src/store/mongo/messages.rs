@@ -174,6 +174,25 @@ impl MessageStore for MongoStore {
             .await
     }
 
+    async fn claim_unhandled_inbound(
+        &self,
+        bot: &BotId,
+        key: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let filter = doc! {
+            "bot": bot.as_str(), "key": key, "done": false,
+            "$or": [{ "resuming_until": { "$exists": false } }, { "resuming_until": { "$lte": now.timestamp_millis() } }],
+        };
+        self.update_if(
+            "inbound",
+            filter,
+            doc! { "$set": { "resuming_until": until.timestamp_millis() } },
+        )
+        .await
+    }
+
     async fn purge_inbound(&self, now: DateTime<Utc>) -> StoreResult<u64> {
         let result = self
             .coll::<Document>("inbound")

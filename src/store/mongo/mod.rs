@@ -202,7 +202,11 @@ impl MongoStore {
             ("conversations", vec![unique(doc! { "bot": 1, "contact": 1 })]),
             (
                 "web_events",
-                vec![by_id(), unique(doc! { "bot": 1, "visitor": 1, "seq": 1 })],
+                vec![
+                    by_id(),
+                    unique(doc! { "bot": 1, "visitor": 1, "seq": 1 }),
+                    plain(doc! { "created_at": 1 }),
+                ],
             ),
             ("bot_settings", vec![unique(doc! { "bot": 1 })]),
         ];

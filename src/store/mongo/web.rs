@@ -11,6 +11,7 @@ use crate::domain::appearance::Appearance;
 use crate::domain::outbox::{OutboxMessage, WebEvent};
 use crate::store::{StoreError, StoreResult, WebStore};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use mongodb::bson::{Document, doc};
 use mongodb::options::ReturnDocument;
 
@@ -103,5 +104,14 @@ impl WebStore for MongoStore {
             .await
             .map_err(backend_error)?;
         Ok(())
+    }
+
+    async fn purge_web_events(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        // Numbers come from the visitors' counters, so every old reply can go.
+        self.coll::<Document>("web_events")
+            .delete_many(doc! { "created_at": { "$lt": before.timestamp_millis() } })
+            .await
+            .map(|deleted| deleted.deleted_count)
+            .map_err(backend_error)
     }
 }

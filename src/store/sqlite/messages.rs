@@ -298,6 +298,22 @@ impl MessageStore for SqliteStore {
         .await
     }
 
+    async fn claim_unhandled_inbound(
+        &self,
+        bot: &BotId,
+        key: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        self.execute(
+            "UPDATE inbound SET doc = json_set(doc, '$.resuming_until', ?4) \
+             WHERE bot = ?1 AND key = ?2 AND done = 0 AND coalesce(doc ->> '$.resuming_until', 0) <= ?3",
+            args![bot.as_str(), key, now.timestamp_millis(), until.timestamp_millis()],
+        )
+        .await
+        .map(|changed| changed == 1)
+    }
+
     async fn purge_inbound(&self, now: DateTime<Utc>) -> StoreResult<u64> {
         // Records go in in the order they arrive and all are kept as long (the engine's replay
         // window), so the expired ones are the oldest rows: the purge reads from the first row

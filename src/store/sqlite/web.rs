@@ -6,7 +6,7 @@ use crate::domain::appearance::Appearance;
 use crate::domain::outbox::WebEvent;
 use crate::store::{StoreResult, WebStore};
 use async_trait::async_trait;
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::Connection;
 
 /// Writes a visitor's next event, numbered after their last one; nothing when an event with the
@@ -89,4 +89,32 @@ impl WebStore for SqliteStore {
         .await
         .map(drop)
     }
+
+    async fn purge_web_events(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        // A visitor's next reply is numbered after their last one still here, so that one stays.
+        // In batches, each its own write, so that other writes are not held up behind one long
+        // delete (the first purge of a long-running widget has much to forget).
+        let before = before.timestamp_millis();
+        let mut forgotten = 0;
+        loop {
+            let deleted = self
+                .execute(
+                    "DELETE FROM web_events WHERE (bot, visitor, seq) IN ( \
+                         SELECT bot, visitor, seq FROM web_events AS old \
+                         WHERE created_at < ?1 AND seq < ( \
+                             SELECT max(seq) FROM web_events AS last \
+                             WHERE last.bot = old.bot AND last.visitor = old.visitor) \
+                         LIMIT ?2)",
+                    args![before, PURGE_BATCH],
+                )
+                .await?;
+            forgotten += deleted;
+            if deleted < PURGE_BATCH as u64 {
+                return Ok(forgotten);
+            }
+        }
+    }
 }
+
+/// Replies forgotten by one write of [`WebStore::purge_web_events`].
+const PURGE_BATCH: i64 = 2_000;

@@ -13,6 +13,8 @@ conformance!(
     a_replayed_message_is_handled_once,
     a_message_recorded_but_never_answered_is_answered_later,
     the_jobs_forget_a_message_once_its_replay_window_has_passed,
+    the_jobs_forget_web_replies_a_month_old,
+    a_message_another_replica_is_resuming_is_left_to_it,
 );
 
 async fn the_jobs_forget_a_message_once_its_replay_window_has_passed(store: Arc<dyn Store>) {
@@ -46,20 +48,88 @@ async fn the_jobs_forget_a_message_once_its_replay_window_has_passed(store: Arc<
     );
 }
 
-async fn a_message_recorded_but_never_answered_is_answered_later(store: Arc<dyn Store>) {
+async fn the_jobs_forget_web_replies_a_month_old(store: Arc<dyn Store>) {
     let studio = Studio::open(store.clone()).await;
+    let reply = |text: &str, at| {
+        coachbot::domain::outbox::OutboxMessage::new(
+            crate::support::bot("demo"),
+            Channel::Web,
+            "visitor-1",
+            serde_json::json!({ "replies": [{ "text": text }] }),
+            at,
+        )
+    };
+    let later = studio.now + coachbot::jobs::WEB_REPLIES_KEPT;
+    for (text, at) in [("un", studio.now), ("deux", studio.now), ("trois", later)] {
+        store.enqueue(&reply(text, at)).await.unwrap();
+    }
+    let mut jobs = coachbot::jobs::Jobs::default();
+    let tick = jobs
+        .tick(store.as_ref(), &studio.bots, &studio.texts, later)
+        .await
+        .unwrap();
+    assert_eq!(tick.web_replies_forgotten, 0, "kept for the whole month");
+    let tick = jobs
+        .tick(
+            store.as_ref(),
+            &studio.bots,
+            &studio.texts,
+            later + coachbot::jobs::PURGE_EVERY,
+        )
+        .await
+        .unwrap();
+    assert_eq!(tick.web_replies_forgotten, 2);
+    let left = store
+        .web_events(&crate::support::bot("demo"), "visitor-1", 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(left.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3]);
+}
+
+async fn a_message_another_replica_is_resuming_is_left_to_it(store: Arc<dyn Store>) {
+    let studio = Studio::open(store.clone()).await;
+    let (inbound, key) = left_unanswered(&studio, "889", "update-10").await;
+    let later = studio.now + chrono::Duration::minutes(5);
+    // Another replica's resume took it a moment ago and is handling it.
+    let held_until = later + chrono::Duration::minutes(10);
+    assert!(
+        store
+            .claim_unhandled_inbound(&studio.bot.id, &key, later, held_until)
+            .await
+            .unwrap()
+    );
+    let engine = studio.engine();
+    assert!(
+        engine.resume_unhandled(later, 10, later).await.unwrap().is_empty(),
+        "not handled a second time here"
+    );
+    assert!(
+        store
+            .get_outbox(&studio.bot.id, &"reply-telegram:update-10".into())
+            .await
+            .is_err(),
+        "nothing queued"
+    );
+    // That replica stopped before it was done: once its hold runs out, this one answers.
+    let resumed = engine.resume_unhandled(later, 10, held_until).await.unwrap();
+    assert_eq!(resumed.len(), 1);
+    assert_eq!(resumed[0].0, inbound);
+}
+
+/// A text message recorded by a process that stopped before answering it: the message and its key.
+async fn left_unanswered(studio: &Studio, sender: &str, id: &str) -> (coachbot::engine::Inbound, String) {
     let inbound = coachbot::engine::Inbound {
         bot: "demo".into(),
         channel: Channel::Telegram,
-        sender: "888".into(),
-        message_id: "update-9".into(),
+        sender: sender.into(),
+        message_id: id.into(),
         content: Content::Text { text: "bonjour".into() },
         language: None,
     };
-    // The process stopped after recording the message, before answering it.
+    let key = coachbot::domain::inbound::InboundRecord::key_for(Channel::Telegram, id);
     let record = coachbot::domain::inbound::InboundRecord {
         bot: studio.bot.id.clone(),
-        key: coachbot::domain::inbound::InboundRecord::key_for(Channel::Telegram, "update-9"),
+        key: key.clone(),
         channel: Channel::Telegram,
         payload: serde_json::to_value(&inbound).unwrap(),
         done: false,
@@ -67,7 +137,14 @@ async fn a_message_recorded_but_never_answered_is_answered_later(store: Arc<dyn 
         expires_at: studio.now + chrono::Duration::days(7),
         answer: None,
     };
-    assert!(store.record_inbound_once(&record).await.unwrap());
+    assert!(studio.store.record_inbound_once(&record).await.unwrap());
+    (inbound, key)
+}
+
+async fn a_message_recorded_but_never_answered_is_answered_later(store: Arc<dyn Store>) {
+    let studio = Studio::open(store.clone()).await;
+    // The process stopped after recording the message, before answering it.
+    let (inbound, _) = left_unanswered(&studio, "888", "update-9").await;
     let engine = studio.engine();
     let later = studio.now + chrono::Duration::minutes(5);
     let recent = engine.resume_unhandled(studio.now, 10, later).await.unwrap();

@@ -16,6 +16,7 @@ super::conformance!(
     finishing_a_message_queues_its_reply_once_saves_the_conversation_and_marks_it_done,
     a_message_recorded_with_its_answer_is_written_once_and_its_replay_writes_nothing,
     a_reply_goes_in_the_webhooks_answer_unless_an_earlier_one_to_the_same_person_waits,
+    an_unhandled_message_is_taken_by_one_resumer_at_a_time,
 );
 
 fn message(to: &str, due_in_secs: i64) -> OutboxMessage {
@@ -406,4 +407,61 @@ async fn a_reply_goes_in_the_webhooks_answer_unless_an_earlier_one_to_the_same_p
         .await
         .unwrap();
     assert!(next.inline, "nothing waits for Paul any more");
+}
+
+async fn an_unhandled_message_is_taken_by_one_resumer_at_a_time(store: Arc<dyn Store>) {
+    let record = InboundRecord {
+        bot: bot("demo"),
+        key: InboundRecord::key_for(Channel::Telegram, "300"),
+        channel: Channel::Telegram,
+        payload: serde_json::json!({ "text": "salut" }),
+        done: false,
+        received_at: t0(),
+        expires_at: t0() + Duration::days(2),
+        answer: None,
+    };
+    assert!(store.record_inbound_once(&record).await.unwrap());
+    let (demo, key) = (bot("demo"), record.key.as_str());
+    let now = t0() + Duration::minutes(2);
+    let until = now + Duration::minutes(10);
+
+    let racers = (0..50).map(|_| {
+        let (store, demo, key) = (store.clone(), demo.clone(), key.to_owned());
+        tokio::spawn(async move { store.claim_unhandled_inbound(&demo, &key, now, until).await.unwrap() })
+    });
+    let won = futures::future::join_all(racers)
+        .await
+        .into_iter()
+        .filter(|taken| *taken.as_ref().unwrap())
+        .count();
+    assert_eq!(won, 1, "one of the racing resumers takes it");
+    assert!(
+        !store
+            .claim_unhandled_inbound(&demo, key, until - Duration::seconds(1), until)
+            .await
+            .unwrap(),
+        "held until the time it was taken for"
+    );
+    let later = until + Duration::minutes(10);
+    assert!(
+        store.claim_unhandled_inbound(&demo, key, until, later).await.unwrap(),
+        "then another may take it (the first stopped before handling it)"
+    );
+    assert!(
+        !store
+            .claim_unhandled_inbound(&bot("other"), key, later, later)
+            .await
+            .unwrap(),
+        "keys are per bot"
+    );
+    store.mark_inbound_done(&demo, key).await.unwrap();
+    assert!(
+        !store
+            .claim_unhandled_inbound(&demo, key, later, later + Duration::minutes(10))
+            .await
+            .unwrap(),
+        "a handled message is not taken"
+    );
+    let listed = store.list_unhandled_inbound(later, 10).await.unwrap();
+    assert!(listed.iter().all(|r| r.key != key), "{listed:?}");
 }

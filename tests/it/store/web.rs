@@ -16,6 +16,7 @@ super::conformance!(
     a_web_reply_finished_twice_is_written_once,
     racing_writers_number_one_visitors_events_without_gaps_or_repeats,
     the_appearance_set_from_chat_is_kept_per_bot,
+    old_web_replies_are_forgotten_and_numbering_carries_on,
 );
 
 fn web(to: &str, text: &str) -> OutboxMessage {
@@ -25,6 +26,16 @@ fn web(to: &str, text: &str) -> OutboxMessage {
         to,
         serde_json::json!({ "replies": [{ "text": text }] }),
         t0(),
+    )
+}
+
+fn web_at(bot_id: &str, to: &str, text: &str, at: chrono::DateTime<chrono::Utc>) -> OutboxMessage {
+    OutboxMessage::new(
+        bot(bot_id),
+        Channel::Web,
+        to,
+        serde_json::json!({ "replies": [{ "text": text }] }),
+        at,
     )
 }
 
@@ -123,4 +134,94 @@ async fn the_appearance_set_from_chat_is_kept_per_bot(store: Arc<dyn Store>) {
     store.save_appearance(&bot("demo"), &look).await.unwrap();
     assert_eq!(store.load_appearance(&bot("demo")).await.unwrap(), Some(look));
     assert_eq!(store.load_appearance(&bot("other")).await.unwrap(), None);
+}
+
+async fn old_web_replies_are_forgotten_and_numbering_carries_on(store: Arc<dyn Store>) {
+    let (old, recent) = (t0(), t0() + Duration::days(40));
+    for (bot_id, to, text, at) in [
+        ("demo", "visitor-a", "a1", old),
+        ("demo", "visitor-a", "a2", old),
+        ("demo", "visitor-a", "a3", old),
+        ("demo", "visitor-a", "a4", recent),
+        ("demo", "visitor-a", "a5", recent),
+        ("demo", "visitor-b", "b1", old),
+        ("demo", "visitor-b", "b2", old),
+        ("other", "visitor-a", "o1", old),
+        ("other", "visitor-a", "o2", old),
+    ] {
+        store.enqueue(&web_at(bot_id, to, text, at)).await.unwrap();
+    }
+    let left = async || {
+        let mut left = Vec::new();
+        for (bot_id, to) in [("demo", "visitor-a"), ("demo", "visitor-b"), ("other", "visitor-a")] {
+            left.extend(store.web_events(&bot(bot_id), to, 0, 100).await.unwrap());
+        }
+        left
+    };
+
+    let forgotten = store.purge_web_events(t0() + Duration::days(30)).await.unwrap();
+    let kept = left().await;
+    assert_eq!(forgotten, 9 - kept.len() as u64, "it counts what it forgot");
+    let a = store.web_events(&bot("demo"), "visitor-a", 0, 100).await.unwrap();
+    assert_eq!(
+        (a.iter().map(|e| e.seq).collect::<Vec<_>>(), texts(&a)),
+        (vec![4, 5], vec!["a4".to_owned(), "a5".to_owned()]),
+        "recent replies are kept, the older ones forgotten"
+    );
+    for (bot_id, last) in [("demo", "b2"), ("other", "o2")] {
+        let only_old = store
+            .web_events(
+                &bot(bot_id),
+                if bot_id == "demo" { "visitor-b" } else { "visitor-a" },
+                0,
+                100,
+            )
+            .await
+            .unwrap();
+        assert!(
+            only_old
+                .iter()
+                .all(|e| e.seq == 2 && texts(std::slice::from_ref(e)) == [last]),
+            "at most a visitor's last reply is left: {only_old:?}"
+        );
+    }
+
+    store.enqueue(&web_at("demo", "visitor-b", "b3", recent)).await.unwrap();
+    let b = store.web_events(&bot("demo"), "visitor-b", 2, 100).await.unwrap();
+    assert_eq!(
+        (b.iter().map(|e| e.seq).collect::<Vec<_>>(), texts(&b)),
+        (vec![3], vec!["b3".to_owned()]),
+        "the next reply is numbered after the last one, forgotten or not"
+    );
+    let before = left().await.len() as u64;
+    let forgotten = store.purge_web_events(t0() + Duration::days(30)).await.unwrap();
+    assert_eq!(forgotten, before - left().await.len() as u64);
+    let b = store.web_events(&bot("demo"), "visitor-b", 0, 100).await.unwrap();
+    assert_eq!(
+        b.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![3],
+        "b2 is no longer the last one"
+    );
+    assert_eq!(store.purge_web_events(t0() + Duration::days(30)).await.unwrap(), 0);
+}
+
+/// SQLite forgets in batches of a bounded size, each its own write, until none is left.
+#[tokio::test]
+async fn sqlite_forgets_many_old_web_replies_in_batches() {
+    let test = crate::support::sqlite().await;
+    let store = test.store.clone();
+    let writes = (0..2_500).map(|i| {
+        let store = store.clone();
+        async move {
+            store
+                .enqueue(&web_at("demo", "visitor-many", &format!("m{i}"), t0()))
+                .await
+        }
+    });
+    for written in futures::future::join_all(writes).await {
+        written.unwrap();
+    }
+    assert_eq!(store.purge_web_events(t0() + Duration::days(1)).await.unwrap(), 2_499);
+    let left = store.web_events(&bot("demo"), "visitor-many", 0, 10).await.unwrap();
+    assert_eq!(left.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2_500]);
 }
