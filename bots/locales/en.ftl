@@ -166,6 +166,7 @@ checkin-cancelled = ⛔ This booking was cancelled.
 checkin-unpaid = ⛔ This booking is not paid yet.
 checkin-other-day = ⛔ This ticket is for { $date }.
 checkin-no-code = I can't find a QR code in this photo. Try closer, flat, or type /checkin followed by the code.
+checkin-photo-lost = I could not read this photo: the service restarted while I was handling it. Please send it again.
 checkin-no-key = Tickets cannot be checked: the signing key is not set.
 admin-help-checkin = check a ticket in (or send a photo of its QR code)
 admin-help-appearance = the colour of the site's widget (also: position left|right, avatar URL|none)

@@ -167,6 +167,7 @@ checkin-cancelled = ⛔ Cette réservation a été annulée.
 checkin-unpaid = ⛔ Cette réservation n'est pas encore payée.
 checkin-other-day = ⛔ Ce billet est pour le { $date }.
 checkin-no-code = Je ne trouve pas de QR code sur cette photo. Essayez plus près, bien à plat, ou tapez /checkin suivi du code.
+checkin-photo-lost = Je n'ai pas pu lire cette photo : le service a redémarré pendant que je la traitais. Envoyez-la à nouveau, s'il vous plaît.
 checkin-no-key = Les billets ne peuvent pas être vérifiés : la clé de signature n'est pas configurée.
 admin-help-checkin = valider un billet (ou envoyez la photo de son QR code)
 admin-help-appearance = la couleur du widget du site (aussi : position gauche|droite, avatar URL|aucun)

@@ -322,6 +322,11 @@ async fn answer(ctx: &AdminContext<'_>, to: &str, text: &str) -> Result<Reply, c
 
 /// A photo sent by the coach: the ticket's QR code is read from it and checked in.
 pub async fn handle_photo(bytes: &[u8], ctx: &AdminContext<'_>) -> Reply {
+    // A photo's bytes are not kept with the message: one handled again after a restart comes
+    // without them, and the coach is asked to send it again.
+    if bytes.is_empty() {
+        return Reply::text(t!(ctx.texts, ctx.language, "checkin-photo-lost"));
+    }
     match crate::tickets::decode(bytes) {
         Some(token) => check_in(&token, ctx).await,
         None => Reply::text(t!(ctx.texts, ctx.language, "checkin-no-code")),

@@ -66,7 +66,8 @@ pub enum Content {
     Open,
     /// A picture.
     Photo {
-        /// The image bytes (not kept in the inbound record).
+        /// The image bytes (not kept in the inbound record: a photo handled again after a
+        /// restart has none).
         #[serde(skip)]
         bytes: Vec<u8>,
     },
@@ -263,7 +264,7 @@ impl Engine<'_> {
     /// Handles again the messages recorded before `before` and never marked done (the process
     /// stopped between recording and answering), queueing their replies; returns them with what
     /// was done. Each is taken first ([`Store::claim_unhandled_inbound`]), so replicas resuming
-    /// together handle it once. A photo's bytes are not kept, so a resumed photo reads as one without a code.
+    /// together handle it once. A photo's bytes are not kept: the coach is asked to send a resumed one again.
     pub async fn resume_unhandled(
         &self,
         before: DateTime<Utc>,

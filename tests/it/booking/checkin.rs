@@ -131,4 +131,11 @@ async fn a_photo_of_the_ticket_checks_in(store: Arc<dyn Store>) {
             .text
             .starts_with("Je ne trouve pas de QR code")
     );
+    assert!(
+        handle_photo(b"", &ctx)
+            .await
+            .text
+            .ends_with("Envoyez-la à nouveau, s'il vous plaît."),
+        "a photo handled again after a restart has lost its bytes"
+    );
 }

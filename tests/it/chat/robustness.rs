@@ -15,6 +15,7 @@ conformance!(
     the_jobs_forget_a_message_once_its_replay_window_has_passed,
     the_jobs_forget_web_replies_a_month_old,
     a_message_another_replica_is_resuming_is_left_to_it,
+    a_coachs_photo_handled_again_after_a_restart_is_asked_for_again,
 );
 
 async fn the_jobs_forget_a_message_once_its_replay_window_has_passed(store: Arc<dyn Store>) {
@@ -118,12 +119,21 @@ async fn a_message_another_replica_is_resuming_is_left_to_it(store: Arc<dyn Stor
 
 /// A text message recorded by a process that stopped before answering it: the message and its key.
 async fn left_unanswered(studio: &Studio, sender: &str, id: &str) -> (coachbot::engine::Inbound, String) {
+    left_unanswered_with(studio, sender, id, Content::Text { text: "bonjour".into() }).await
+}
+
+async fn left_unanswered_with(
+    studio: &Studio,
+    sender: &str,
+    id: &str,
+    content: Content,
+) -> (coachbot::engine::Inbound, String) {
     let inbound = coachbot::engine::Inbound {
         bot: "demo".into(),
         channel: Channel::Telegram,
         sender: sender.into(),
         message_id: id.into(),
-        content: Content::Text { text: "bonjour".into() },
+        content,
         language: None,
     };
     let key = coachbot::domain::inbound::InboundRecord::key_for(Channel::Telegram, id);
@@ -139,6 +149,29 @@ async fn left_unanswered(studio: &Studio, sender: &str, id: &str) -> (coachbot::
     };
     assert!(studio.store.record_inbound_once(&record).await.unwrap());
     (inbound, key)
+}
+
+async fn a_coachs_photo_handled_again_after_a_restart_is_asked_for_again(store: Arc<dyn Store>) {
+    let studio = Studio::open(store.clone()).await;
+    // The coach's photo of a ticket was recorded; the process stopped before checking it in.
+    let photo = Content::Photo {
+        bytes: b"a ticket photo".to_vec(),
+    };
+    let coach = super::COACH.to_string();
+    left_unanswered_with(&studio, &coach, "update-11", photo).await;
+    let later = studio.now + chrono::Duration::minutes(5);
+    let resumed = studio.engine().resume_unhandled(later, 10, later).await.unwrap();
+    assert_eq!(resumed.len(), 1);
+    assert_eq!(
+        resumed[0].1.replies[0].text,
+        "Je n'ai pas pu lire cette photo : le service a redémarré pendant que je la traitais. \
+         Envoyez-la à nouveau, s'il vous plaît."
+    );
+    let queued = store
+        .get_outbox(&studio.bot.id, &"reply-telegram:update-11".into())
+        .await
+        .expect("queued for the coach");
+    assert_eq!(queued.to, coach);
 }
 
 async fn a_message_recorded_but_never_answered_is_answered_later(store: Arc<dyn Store>) {
