@@ -264,7 +264,8 @@ impl Engine<'_> {
     /// Handles again the messages recorded before `before` and never marked done (the process
     /// stopped between recording and answering), queueing their replies; returns them with what
     /// was done. Each is taken first ([`Store::claim_unhandled_inbound`]), so replicas resuming
-    /// together handle it once. A photo's bytes are not kept: the coach is asked to send a resumed one again.
+    /// together handle it once. A photo's bytes are not kept: the coach is asked to send a
+    /// resumed one again.
     pub async fn resume_unhandled(
         &self,
         before: DateTime<Utc>,
