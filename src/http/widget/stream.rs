@@ -156,7 +156,7 @@ impl Reader {
 /// (the jobs purge old replies) or never written, and are passed over at once. (Replicas' clocks
 /// are taken to agree to well within [`GAP_WAIT`].)
 fn gap_may_fill(next: &WebEvent, now: chrono::DateTime<chrono::Utc>) -> bool {
-    (now - next.created_at).to_std().is_ok_and(|age| age < GAP_WAIT) || next.created_at > now
+    chrono::TimeDelta::from_std(GAP_WAIT).is_ok_and(|wait| now - next.created_at < wait)
 }
 
 /// One event of the stream: the replies to one message.
