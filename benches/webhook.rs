@@ -117,9 +117,10 @@ fn replies_since(last: &mut (u64, u64)) -> (u64, u64) {
 
 /// Starts the app on a fresh SQLite file; the webhook's URL.
 async fn start(dir: &Path, api: &str, answer_in_webhook: bool) -> String {
-    // COACHBOT_BENCH_KEPT_CHATS=N: chats the store keeps in memory (default: the product's).
-    let kept = std::env::var("COACHBOT_BENCH_KEPT_CHATS")
-        .map(|n| format!("sqlite_kept_chats = {n}"))
+    // COACHBOT_BENCH_KEPT_CHATS_MIB=N: MiB of chats the store keeps in memory (default: the
+    // product's).
+    let kept = std::env::var("COACHBOT_BENCH_KEPT_CHATS_MIB")
+        .map(|n| format!("sqlite_kept_chats_mib = {n}"))
         .unwrap_or_default();
     let settings = Settings::from_toml(&format!(
         "[http]\naddr = \"127.0.0.1:0\"\npublic_url = \"https://bench.example\"\nrequest_timeout_secs = 60\n\
@@ -223,8 +224,8 @@ fn main() {
             return;
         }
         // Memory: 5,000 new conversations, each one message (the other set-up gets the same);
-        // then a second message from each, whose chat is then read and kept in memory (at most
-        // `store.sqlite_kept_chats`) for their next one.
+        // then a second message from each, whose chat is then read and kept in memory (within
+        // `store.sqlite_kept_chats_mib`) for their next one.
         let senders = 5_000;
         for what in ["new conversations (SQLite page cache included)", "second messages (chats kept in memory)"] {
             let before = support::rss_kib();
@@ -262,6 +263,12 @@ fn main() {
                 "at 1,000 msg/s for 5 s, {name}: p50 {p50:.2} ms p99 {p99:.2} ms ({answered} replies in the answer, {api} by the Bot API)"
             );
         }
+        // By now each conversation holds its twenty last lines, long ones: the most its kept
+        // chat weighs.
+        println!(
+            "memory: RSS {} MiB at the end (two apps of {senders} conversations of 20 lines each, the client, the bare server)",
+            support::rss_kib() / 1024
+        );
     });
 }
 

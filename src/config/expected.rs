@@ -9,8 +9,8 @@ pub(super) const EXPECTED: &[(&str, &str)] = &[
     ("store.backend", "sqlite or mongodb"),
     ("store.sqlite_path", "a file path such as data/coachbot.db, or :memory:"),
     (
-        "store.sqlite_kept_chats",
-        "a number of senders such as 4096, or 0 to keep none",
+        "store.sqlite_kept_chats_mib",
+        "a number of MiB such as 64, or 0 to keep none",
     ),
     (
         "store.mongodb_uri",

@@ -173,8 +173,8 @@ pub struct StoreSettings {
     pub backend: Backend,
     /// SQLite file path or `:memory:`.
     pub sqlite_path: String,
-    /// Senders whose chat the SQLite store keeps in memory for their next message (`0`: none).
-    pub sqlite_kept_chats: usize,
+    /// MiB in which the SQLite store keeps senders' chats for their next message (`0`: none).
+    pub sqlite_kept_chats_mib: usize,
     /// MongoDB URI (secret when it holds credentials).
     #[serde(deserialize_with = "optional_secret")]
     pub mongodb_uri: Option<SecretString>,
@@ -397,7 +397,7 @@ impl Settings {
             format!("http.request_timeout_secs = {}", self.http.request_timeout_secs),
             format!("store.backend = {backend}"),
             format!("store.sqlite_path = {}", self.store.sqlite_path),
-            format!("store.sqlite_kept_chats = {}", self.store.sqlite_kept_chats),
+            format!("store.sqlite_kept_chats_mib = {}", self.store.sqlite_kept_chats_mib),
             format!("store.mongodb_uri = {uri}"),
             format!("store.mongodb_database = {}", self.store.mongodb_database),
             format!("store.connect_timeout_ms = {}", self.store.connect_timeout_ms),

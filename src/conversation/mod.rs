@@ -29,6 +29,7 @@ use crate::i18n::{Arg, Texts};
 use chrono::{DateTime, Utc};
 pub use intent::Intent;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Where the dialogue stands between two messages (saved with the conversation).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -278,12 +279,12 @@ pub struct Facts<'a> {
     pub channel: Channel,
     /// The contact.
     pub contact: &'a Contact,
-    /// Active courses.
-    pub courses: Vec<Course>,
+    /// Active courses (shared with the store's parsed catalog).
+    pub courses: Arc<[Course]>,
     /// Active offers.
-    pub offers: Vec<Offer>,
+    pub offers: Arc<[Offer]>,
     /// Sessions to come, not cancelled, by start.
-    pub sessions: Vec<Session>,
+    pub sessions: Arc<[Session]>,
     /// The contact's active bookings to come, by start.
     pub bookings: Vec<BookingView>,
     /// The contact's usable wallets with their offer: credits left (`None`: unlimited) and end.

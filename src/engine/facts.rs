@@ -13,12 +13,13 @@ use crate::domain::session::Session;
 use crate::i18n::Texts;
 use crate::store::{ChatSnapshot, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
+use std::sync::Arc;
 
 /// The loaded data; [`Loaded::view`] lends it to the dialogue.
 pub(super) struct Loaded {
-    courses: Vec<Course>,
-    offers: Vec<Offer>,
-    sessions: Vec<Session>,
+    courses: Arc<[Course]>,
+    offers: Arc<[Offer]>,
+    sessions: Arc<[Session]>,
     bookings: Vec<BookingView>,
     wallets: Vec<(Offer, Option<u32>, DateTime<Utc>)>,
     held: Option<WaitlistEntry>,
@@ -63,13 +64,11 @@ pub(super) async fn load(
         })
         .collect();
     bookings.sort_by_key(|b| b.session.start);
-    let courses: Vec<Course> = snapshot.courses.into_iter().filter(|c| c.active).collect();
+    let courses = only(snapshot.courses, |c| c.active);
     let all_offers = snapshot.offers;
-    let sessions: Vec<Session> = snapshot
-        .sessions
-        .into_iter()
-        .filter(|s| !s.cancelled && courses.iter().any(|c| c.id == s.course))
-        .collect();
+    let sessions = only(snapshot.sessions, |s| {
+        !s.cancelled && courses.iter().any(|c| c.id == s.course)
+    });
     let wallets = snapshot
         .wallets
         .into_iter()
@@ -93,12 +92,21 @@ pub(super) async fn load(
     };
     Ok(Loaded {
         courses,
-        offers: all_offers.into_iter().filter(|o| o.active).collect(),
+        offers: only(all_offers, |o| o.active),
         sessions,
         bookings,
         wallets,
         held,
     })
+}
+
+/// The items of `all` that `keep` keeps: `all` itself, shared, when that is every one.
+fn only<T: Clone>(all: Arc<[T]>, keep: impl Fn(&T) -> bool) -> Arc<[T]> {
+    if all.iter().all(&keep) {
+        all
+    } else {
+        all.iter().filter(|t| keep(t)).cloned().collect()
+    }
 }
 
 impl Loaded {

@@ -9,6 +9,7 @@ use crate::domain::inbound::InboundRecord;
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::session::Session;
 use crate::domain::{BotId, ContactId};
+use std::sync::Arc;
 
 /// The end of handling one inbound message, written in one step by
 /// [`MessageStore::finish_inbound`](super::MessageStore::finish_inbound).
@@ -51,12 +52,12 @@ pub struct Finished {
 /// What a dialogue step reads about one contact of a bot, in one call.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChatSnapshot {
-    /// Every course.
-    pub courses: Vec<Course>,
+    /// Every course (shared: SQLite hands every message the same parsed catalog).
+    pub courses: Arc<[Course]>,
     /// Every offer.
-    pub offers: Vec<Offer>,
+    pub offers: Arc<[Offer]>,
     /// Sessions starting in the window asked for, by start.
-    pub sessions: Vec<Session>,
+    pub sessions: Arc<[Session]>,
     /// The contact's bookings, with the session of each (even outside the window).
     pub bookings: Vec<(Booking, Session)>,
     /// The contact's wallets.

@@ -172,9 +172,9 @@ pub trait Store:
             bookings.push((booking, session));
         }
         Ok(ChatSnapshot {
-            courses: self.list_courses(bot).await?,
-            offers: self.list_offers(bot).await?,
-            sessions,
+            courses: self.list_courses(bot).await?.into(),
+            offers: self.list_offers(bot).await?.into(),
+            sessions: sessions.into(),
             bookings,
             wallets: self.list_wallets(bot, contact).await?,
         })
@@ -522,7 +522,7 @@ pub async fn open(settings: &crate::config::StoreSettings) -> StoreResult<std::s
         crate::config::Backend::Sqlite => Ok(std::sync::Arc::new(
             sqlite::SqliteStore::connect(&settings.sqlite_path)
                 .await?
-                .keeping_chats(settings.sqlite_kept_chats),
+                .keeping_chats(settings.sqlite_kept_chats_mib),
         )),
         crate::config::Backend::Mongodb => {
             let uri = settings

@@ -12,8 +12,11 @@
 //! saved and the version it now has. A message whose dialogue wants any other write is handled
 //! again from a fresh read before that write.
 //!
-//! At most `capacity` identities are kept; a new one past that takes the place of an arbitrary
-//! one.
+//! They are kept within a memory budget (`store.sqlite_kept_chats_mib`), each chat counted by
+//! an estimate of what it holds ([`KeptChat::weight`]): a chat's size depends mostly on its
+//! last lines (up to 20 of up to 500 characters), from under 2 KiB to over 12, so a budget in
+//! bytes bounds the memory where a count of chats would not. A chat past the budget takes the
+//! place of arbitrary ones.
 
 use crate::domain::booking::{Booking, Wallet};
 use crate::domain::contact::Contact;
@@ -34,24 +37,43 @@ pub(super) struct KeptChat {
     pub(super) versions: Versions,
 }
 
+impl KeptChat {
+    /// About how many bytes this chat holds in memory: a fixed part for the contact and the
+    /// structures, its conversation's lines, and its bookings and wallets.
+    fn weight(&self) -> usize {
+        const BASE: usize = 1024;
+        const LINE: usize = std::mem::size_of::<crate::domain::dialogue::ChatLine>();
+        const BOOKING: usize = 768;
+        const WALLET: usize = 256;
+        let lines = self
+            .conversation
+            .as_ref()
+            .map_or(0, |c| c.recent.iter().map(|l| LINE + l.text.len()).sum::<usize>() + 256);
+        BASE + lines + BOOKING * self.bookings.len() + WALLET * self.wallets.len()
+    }
+}
+
 #[derive(Default)]
 struct Kept {
     /// By bot, then by identity key.
     chats: HashMap<String, HashMap<String, Arc<KeptChat>>>,
+    /// The kept chats' weights, summed.
+    bytes: usize,
 }
 
 /// The kept chats of one store.
 #[derive(Clone)]
 pub(super) struct KeptChats {
     kept: Arc<Mutex<Kept>>,
-    capacity: usize,
+    /// At most this many bytes, by [`KeptChat::weight`].
+    budget: usize,
 }
 
 impl KeptChats {
-    pub(super) fn new(capacity: usize) -> Self {
+    pub(super) fn new(budget: usize) -> Self {
         Self {
             kept: Arc::default(),
-            capacity,
+            budget,
         }
     }
 
@@ -61,7 +83,8 @@ impl KeptChats {
 
     /// Keeps a chat just read, unless a newer one is kept already.
     pub(super) fn keep(&self, bot: &str, identity: &str, chat: KeptChat) {
-        if self.capacity == 0 {
+        let weight = chat.weight();
+        if weight > self.budget {
             return;
         }
         let Ok(mut kept) = self.kept.lock() else { return };
@@ -73,10 +96,9 @@ impl KeptChats {
         if newer {
             return;
         }
-        let present = kept.chats.get(bot).is_some_and(|chats| chats.contains_key(identity));
-        if !present && kept.len() >= self.capacity {
-            kept.evict_one();
-        }
+        kept.forget(bot, identity);
+        while kept.bytes + weight > self.budget && kept.evict_one() {}
+        kept.bytes += weight;
         kept.chats
             .entry(bot.to_owned())
             .or_default()
@@ -94,7 +116,8 @@ impl KeptChats {
         now: Versions,
         conversation: Option<ConversationRecord>,
     ) {
-        let Ok(mut kept) = self.kept.lock() else { return };
+        let Ok(mut guard) = self.kept.lock() else { return };
+        let kept = &mut *guard;
         let Some(chat) = kept.chats.get_mut(bot).and_then(|chats| chats.get_mut(identity)) else {
             return;
         };
@@ -106,7 +129,11 @@ impl KeptChats {
         let next = Arc::make_mut(chat);
         next.versions = now;
         if conversation.is_some() {
+            let before = next.weight();
             next.conversation = conversation.map(as_stored);
+            let after = next.weight();
+            kept.bytes = (kept.bytes + after).saturating_sub(before);
+            while kept.bytes > self.budget && kept.evict_one() {}
         }
     }
 
@@ -119,24 +146,24 @@ impl KeptChats {
 }
 
 impl Kept {
-    /// Chats kept, over every bot (a few).
-    fn len(&self) -> usize {
-        self.chats.values().map(HashMap::len).sum()
-    }
-
     fn forget(&mut self, bot: &str, identity: &str) {
-        if let Some(chats) = self.chats.get_mut(bot) {
-            chats.remove(identity);
+        if let Some(chat) = self.chats.get_mut(bot).and_then(|chats| chats.remove(identity)) {
+            self.bytes = self.bytes.saturating_sub(chat.weight());
         }
     }
 
-    fn evict_one(&mut self) {
+    /// Drops one chat, any; false when none is left.
+    fn evict_one(&mut self) -> bool {
         let victim = self
             .chats
             .iter()
             .find_map(|(bot, chats)| chats.keys().next().map(|identity| (bot.clone(), identity.clone())));
-        if let Some((bot, identity)) = victim {
-            self.forget(&bot, &identity);
+        match victim {
+            Some((bot, identity)) => {
+                self.forget(&bot, &identity);
+                true
+            }
+            None => false,
         }
     }
 }
@@ -188,9 +215,14 @@ mod tests {
         }
     }
 
+    /// Room for `n` chats without a conversation.
+    fn room(n: usize) -> usize {
+        n * chat("x", 1).weight()
+    }
+
     #[test]
     fn a_chat_read_earlier_does_not_replace_a_newer_one() {
-        let kept = KeptChats::new(8);
+        let kept = KeptChats::new(room(8));
         kept.keep("demo", "telegram:1", chat("a", 5));
         kept.keep("demo", "telegram:1", chat("a", 4));
         assert_eq!(kept.get("demo", "telegram:1").unwrap().versions, at(5));
@@ -201,7 +233,7 @@ mod tests {
 
     #[test]
     fn a_saved_message_moves_its_copy_along_or_drops_another() {
-        let kept = KeptChats::new(8);
+        let kept = KeptChats::new(room(8));
         kept.keep("demo", "telegram:1", chat("a", 5));
         let when = DateTime::parse_from_rfc3339("2026-12-01T10:00:00.123456789Z")
             .unwrap()
@@ -228,8 +260,8 @@ mod tests {
     }
 
     #[test]
-    fn no_more_than_the_capacity_is_kept() {
-        let kept = KeptChats::new(3);
+    fn no_more_than_the_budget_is_kept() {
+        let kept = KeptChats::new(room(3));
         for n in 0..10 {
             kept.keep("demo", &format!("telegram:{n}"), chat(&n.to_string(), 1));
         }
@@ -241,5 +273,41 @@ mod tests {
         let none = KeptChats::new(0);
         none.keep("demo", "telegram:1", chat("a", 1));
         assert!(none.get("demo", "telegram:1").is_none());
+    }
+
+    #[test]
+    fn a_conversation_growing_makes_room_within_the_budget() {
+        let kept = KeptChats::new(room(4));
+        for n in 0..4 {
+            kept.keep("demo", &format!("telegram:{n}"), chat(&n.to_string(), 1));
+        }
+        let count = |kept: &KeptChats| {
+            (0..4)
+                .filter(|n| kept.get("demo", &format!("telegram:{n}")).is_some())
+                .count()
+        };
+        assert_eq!(count(&kept), 4);
+        // Twenty long lines weigh more than a chat without any: another chat makes way.
+        let line = ChatLine {
+            from_bot: true,
+            text: "x".repeat(500),
+            at: Utc::now(),
+        };
+        let conversation = ConversationRecord {
+            bot: BotId::parse("demo").unwrap(),
+            contact: "0".into(),
+            state: serde_json::json!({}),
+            recent: vec![line; 20],
+            updated_at: Utc::now(),
+        };
+        kept.saved("demo", "telegram:0", at(1), at(2), Some(conversation));
+        assert!(count(&kept) < 4, "the budget holds: {} chats kept", count(&kept));
+        let bytes = kept.kept.lock().unwrap().bytes;
+        assert!(bytes <= room(4), "{bytes} bytes kept");
+        // What is dropped gives its weight back: nothing kept, nothing counted.
+        for n in 0..4 {
+            kept.forget("demo", &format!("telegram:{n}"));
+        }
+        assert_eq!(kept.kept.lock().unwrap().bytes, 0);
     }
 }

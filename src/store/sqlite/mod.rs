@@ -69,8 +69,9 @@ pub struct SqliteStore {
     chats: chats::KeptChats,
 }
 
-/// Chats kept in memory by default ([`SqliteStore::keeping_chats`]).
-pub const KEPT_CHATS: usize = 4096;
+/// MiB of chats kept in memory by default ([`SqliteStore::keeping_chats`]): some 5,000 to
+/// 30,000 senders, by the length of their last lines.
+pub const KEPT_CHATS_MIB: usize = 64;
 
 fn backend_error(error: impl std::fmt::Display) -> StoreError {
     StoreError::backend(BACKEND, error)
@@ -283,14 +284,14 @@ impl SqliteStore {
             writer: Writer::start(conn, checkpoints).map_err(backend_error)?,
             readers,
             catalogs: snapshot::CatalogCache::default(),
-            chats: chats::KeptChats::new(KEPT_CHATS),
+            chats: chats::KeptChats::new(KEPT_CHATS_MIB << 20),
         })
     }
 
-    /// Keeps at most `chats` senders' chats in memory, for the next message of each (`0`: none);
-    /// see [`find_chat_kept`](crate::store::Store::find_chat_kept).
-    pub fn keeping_chats(mut self, chats: usize) -> Self {
-        self.chats = chats::KeptChats::new(chats);
+    /// Keeps senders' chats in memory, for the next message of each, within `mib` MiB (`0`:
+    /// none); see [`find_chat_kept`](crate::store::Store::find_chat_kept).
+    pub fn keeping_chats(mut self, mib: usize) -> Self {
+        self.chats = chats::KeptChats::new(mib << 20);
         self
     }
 

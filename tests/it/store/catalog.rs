@@ -241,6 +241,22 @@ async fn the_chat_snapshot_follows_every_change_to_the_catalog(store: Arc<dyn St
         .await
         .unwrap();
     assert_eq!(wide.sessions.len(), 2, "a wider window reads the sessions it adds");
+    // Windows inside what was read: each holds exactly its own sessions, however they move.
+    let ids =
+        |snapshot: &coachbot::store::ChatSnapshot| snapshot.sessions.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+    let past_soon = soon.start + Duration::minutes(1);
+    let (end, day) = (t0() + Duration::days(60), Duration::days(1));
+    for (window, expected) in [
+        ((past_soon, end), vec![late.id.clone()]),
+        ((past_soon, end - Duration::days(30)), vec![]),
+        ((from, end), vec![soon.id.clone(), late.id.clone()]),
+        ((from + day, end - day), vec![soon.id.clone(), late.id.clone()]),
+        ((from, soon.start), vec![]),
+        ((from, soon.start + Duration::milliseconds(1)), vec![soon.id.clone()]),
+    ] {
+        let snapshot = store.chat_snapshot(&demo, &visitor, window.0, window.1).await.unwrap();
+        assert_eq!(ids(&snapshot), expected, "window {window:?}");
+    }
 }
 
 /// Two stores on one SQLite file, as the server and the CLI (another process) open it: (the
