@@ -87,6 +87,7 @@ fn store_benches(c: &mut Criterion) {
                     received_at: now,
                     expires_at: now + chrono::Duration::days(2),
                     answer: None,
+                    resuming_until: None,
                 };
                 let store = store.clone();
                 async move { assert!(store.record_inbound_once(&record).await.unwrap()) }

@@ -213,6 +213,12 @@ impl Agent {
         Err(AgentError::TooManyCalls(self.settings.max_tool_calls))
     }
 
+    /// The longest one turn may take: each model call it may make (the answer's, one per tool
+    /// round, and a summary) at its time-out.
+    pub fn longest_turn(&self) -> Duration {
+        Duration::from_secs(self.settings.timeout_secs.max(1)) * (self.settings.max_tool_calls + 2)
+    }
+
     /// A short summary of `lines` following `previous` (no tools), for the memory of long
     /// conversations.
     pub async fn summarise(&self, previous: Option<&str>, lines: &[Line]) -> Result<String, AgentError> {

@@ -30,6 +30,17 @@ pub struct InboundRecord {
     /// redelivery of it gets the same answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<serde_json::Value>,
+    /// Until when the process handling it holds it, while it is not done: the jobs of every
+    /// replica resume a message left unhandled, and one of them takes it only once this has
+    /// passed (`Store::claim_unhandled_inbound`, which moves it on). A message recorded before
+    /// its end is held for as long as its handling may take; one recorded by its end, done, is
+    /// not held.
+    #[serde(
+        default,
+        with = "chrono::serde::ts_milliseconds_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resuming_until: Option<DateTime<Utc>>,
 }
 
 impl InboundRecord {

@@ -13,6 +13,8 @@ use crate::store::{ReadAt, Store};
 /// ([`EngineError::Kept`]) to be handled again from a fresh read.
 pub(super) struct Unrecorded<'a> {
     pub(super) inbound: &'a Inbound,
+    /// How long a record written before the message's end holds it against resuming.
+    pub(super) hold: chrono::Duration,
     pub(super) record: Option<InboundRecord>,
     /// The chat may come from memory.
     pub(super) may_keep: bool,
@@ -37,6 +39,7 @@ impl Unrecorded<'_> {
             return Ok(());
         };
         record.payload = serde_json::to_value(self.inbound).unwrap_or_default();
+        record.resuming_until = Some(record.received_at + self.hold);
         match store.record_inbound_once(&record).await? {
             true => Ok(()),
             false => Err(EngineError::Replay),

@@ -15,6 +15,7 @@ conformance!(
     the_jobs_forget_a_message_once_its_replay_window_has_passed,
     the_jobs_forget_web_replies_a_month_old,
     a_message_another_replica_is_resuming_is_left_to_it,
+    a_message_still_being_answered_is_not_resumed_by_another_replica,
     a_coachs_photo_handled_again_after_a_restart_is_asked_for_again,
 );
 
@@ -117,6 +118,51 @@ async fn a_message_another_replica_is_resuming_is_left_to_it(store: Arc<dyn Stor
     assert_eq!(resumed[0].0, inbound);
 }
 
+async fn a_message_still_being_answered_is_not_resumed_by_another_replica(store: Arc<dyn Store>) {
+    use crate::agent::{FakeModel, known_visitor, start, text};
+    use axum::response::IntoResponse;
+    let mut studio = Studio::open(store.clone()).await;
+    known_visitor(&mut studio, "890").await;
+    // The model takes its time: the message is recorded, and its answer is a while coming.
+    let model = FakeModel::default();
+    model.then(|_| ([("x-delay-ms", "1500")], text("Bonjour Anna, je regarde.")).into_response());
+    studio.agent = Some(coachbot::agent::Agents::one(
+        studio.bot.id.clone(),
+        start(&model, 20, 2).await,
+    ));
+    let inbound = coachbot::engine::Inbound {
+        bot: "demo".into(),
+        channel: Channel::Telegram,
+        sender: "890".into(),
+        message_id: "update-12".into(),
+        content: Content::Text {
+            text: "vous avez des conseils pour débuter ?".into(),
+        },
+        language: None,
+    };
+    let now = studio.now + chrono::Duration::seconds(5);
+    let (answering, replica) = (studio.engine(), studio.engine());
+    // Meanwhile another replica's jobs look for messages left unanswered, past their one-minute
+    // cut-off; this one is held for as long as its model calls may take.
+    let later = now + chrono::Duration::seconds(90);
+    let (handled, resumed) = tokio::join!(answering.handle(&inbound, now), async {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        replica
+            .resume_unhandled(later - chrono::Duration::minutes(1), 10, later)
+            .await
+    });
+    assert!(resumed.unwrap().is_empty(), "left to the replica answering it");
+    assert_eq!(handled.unwrap().replies[0].text, "Bonjour Anna, je regarde.");
+    assert_eq!(model.requests().len(), 1, "the model was asked once");
+    // Done now: no replica takes it, even once the hold is past.
+    let much_later = now + chrono::Duration::hours(1);
+    let resumed = replica
+        .resume_unhandled(much_later - chrono::Duration::minutes(1), 10, much_later)
+        .await
+        .unwrap();
+    assert!(resumed.is_empty());
+}
+
 /// A text message recorded by a process that stopped before answering it: the message and its key.
 async fn left_unanswered(studio: &Studio, sender: &str, id: &str) -> (coachbot::engine::Inbound, String) {
     left_unanswered_with(studio, sender, id, Content::Text { text: "bonjour".into() }).await
@@ -146,6 +192,7 @@ async fn left_unanswered_with(
         received_at: studio.now,
         expires_at: studio.now + chrono::Duration::days(7),
         answer: None,
+        resuming_until: None,
     };
     assert!(studio.store.record_inbound_once(&record).await.unwrap());
     (inbound, key)

@@ -142,6 +142,7 @@ async fn an_inbound_message_is_recorded_once_and_found_again_until_handled(store
         received_at: t0() + Duration::seconds(at_secs),
         expires_at: t0() + Duration::days(2),
         answer: None,
+        resuming_until: None,
     };
     assert!(store.record_inbound_once(&record("100", 0)).await.unwrap());
     assert!(
@@ -197,6 +198,7 @@ async fn finishing_a_message_queues_its_reply_once_saves_the_conversation_and_ma
         received_at: t0(),
         expires_at: t0() + Duration::days(2),
         answer: None,
+        resuming_until: None,
     };
     assert!(store.record_inbound_once(&inbound).await.unwrap());
     let contact = coachbot::domain::ContactId::from("c-200");
@@ -279,6 +281,7 @@ pub(super) fn unrecorded(id: &str, to: &str, step: &str, answer_inline: bool) ->
             received_at: t0(),
             expires_at: t0() + Duration::days(2),
             answer: None,
+            resuming_until: None,
         }),
         answer_inline,
         read_at: None,
@@ -419,6 +422,7 @@ async fn an_unhandled_message_is_taken_by_one_resumer_at_a_time(store: Arc<dyn S
         received_at: t0(),
         expires_at: t0() + Duration::days(2),
         answer: None,
+        resuming_until: None,
     };
     assert!(store.record_inbound_once(&record).await.unwrap());
     let (demo, key) = (bot("demo"), record.key.as_str());
