@@ -207,7 +207,7 @@ impl Engine<'_> {
         };
         let mut unrecorded = Unrecorded {
             inbound,
-            hold: self.handling_hold(bot),
+            hold: unrecorded::hold(self.agent(bot)),
             record: Some(InboundRecord {
                 bot: bot.id.clone(),
                 key: key.clone(),
@@ -413,16 +413,6 @@ impl Engine<'_> {
     /// The agent of this bot, if any.
     fn agent(&self, bot: &Bot) -> Option<&crate::agent::Agent> {
         self.agents?.get(&bot.id)
-    }
-
-    /// How long a message of this bot recorded before its end is held by the process handling
-    /// it ([`InboundRecord::resuming_until`]): a minute, the resume cut-off, and every model
-    /// call its agent may make. The jobs of another replica resume it only after that.
-    fn handling_hold(&self, bot: &Bot) -> Duration {
-        let agent = self
-            .agent(bot)
-            .map_or(std::time::Duration::ZERO, crate::agent::Agent::longest_turn);
-        Duration::minutes(1) + Duration::from_std(agent).unwrap_or(Duration::zero())
     }
 
     fn admin<'b>(&'b self, bot: &'b Bot, now: DateTime<Utc>) -> AdminContext<'b> {

@@ -22,6 +22,14 @@ pub(super) struct Unrecorded<'a> {
     pub(super) read_at: Option<ReadAt>,
 }
 
+/// How long a message recorded before its end is held by the process handling it
+/// ([`InboundRecord::resuming_until`]): a minute, the resume cut-off, and every model call the
+/// bot's agent may make. The jobs of another replica resume it only after that.
+pub(super) fn hold(agent: Option<&crate::agent::Agent>) -> chrono::Duration {
+    let calls = agent.map_or(std::time::Duration::ZERO, crate::agent::Agent::longest_turn);
+    chrono::Duration::minutes(1) + chrono::Duration::from_std(calls).unwrap_or_default()
+}
+
 impl Unrecorded<'_> {
     /// To handle the message again, from a fresh read.
     pub(super) fn again(&mut self) {

@@ -26,7 +26,7 @@ const REACH: Duration = Duration::hours(6);
 
 /// One bot's catalog as parsed at `version`, with the sessions starting in `[from, to)`.
 /// Every message is handed the same lists (an `Arc` each), not copies: copying them was about
-/// a tenth of a message's time in `benches/webhook.rs`.
+/// a twentieth of a message's CPU time in `benches/webhook.rs`.
 struct Catalog {
     version: i64,
     from: DateTime<Utc>,
