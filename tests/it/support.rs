@@ -49,6 +49,9 @@ pub async fn sqlite() -> TestStore {
 }
 
 /// The MongoDB URI for tests, if any; fails when `COACHBOT_REQUIRE_MONGODB` says one must be set.
+///
+/// The server must not run a TTL monitor: the tests' clocks are fixed, mostly in the past, so it
+/// would delete inbound keys a test has just recorded (`scripts/secantusdb-for-tests.py`).
 pub fn mongodb_uri() -> Option<String> {
     let uri = std::env::var("COACHBOT_TEST_MONGODB_URI")
         .ok()
