@@ -12,7 +12,8 @@
 //! response, as Telegram would — and the reply sent by the outbox sender's own `sendMessage` to a
 //! fake Bot API in the same process, which pays for two HTTP exchanges per message (the update
 //! in, the reply out) where the bare handler pays for one. Each run counts the replies that came
-//! back either way.
+//! back either way. Each phase starts once the replies queued by the one before have all been
+//! sent, so that none measures the sending of another's backlog.
 //!
 //! `cargo bench --bench webhook`. Under `cargo test` it runs a few requests only, to prove the path.
 
@@ -237,7 +238,7 @@ fn main() {
             );
             greet(&client, &sending, senders).await;
         }
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        settle().await;
         replies_since(&mut counted);
         let (bare_rate, bare_cpu) = saturation(&client, &bare, 32, 5, senders).await;
         println!("saturation (32 connections, 5 s), bare axum: {bare_rate:.0} req/s, {bare_cpu:.0} µs CPU per request");
@@ -250,14 +251,16 @@ fn main() {
                 100.0 * rate / bare_rate,
                 cpu / bare_cpu
             );
-            tokio::time::sleep(Duration::from_secs(2)).await;
+            // The outbox sender is still sending what that phase queued: the next phase starts
+            // once it is done, so it does not measure the backlog's sending.
+            settle().await;
             replies_since(&mut counted);
         }
         let (bare50, bare99) = at_rate(&client, &bare, 1000, 5, senders).await;
         println!("at 1,000 msg/s for 5 s: bare axum p50 {bare50:.2} ms p99 {bare99:.2} ms");
         for (name, url) in [("answer in the webhook", &answering), ("reply by sendMessage", &sending)] {
             let (p50, p99) = at_rate(&client, url, 1000, 5, senders).await;
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            settle().await;
             let (answered, api) = replies_since(&mut counted);
             println!(
                 "at 1,000 msg/s for 5 s, {name}: p50 {p50:.2} ms p99 {p99:.2} ms ({answered} replies in the answer, {api} by the Bot API)"
@@ -270,6 +273,19 @@ fn main() {
             support::rss_kib() / 1024
         );
     });
+}
+
+/// Waits until no reply has come back for half a second.
+async fn settle() {
+    let mut last = (u64::MAX, u64::MAX);
+    loop {
+        let now = (ANSWERED.load(Ordering::Relaxed), API_CALLS.load(Ordering::Relaxed));
+        if now == last {
+            return;
+        }
+        last = now;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 /// One "bonjour" from each of `senders` new visitors, 50 at a time.
