@@ -171,8 +171,6 @@ pub struct Channels {
     pub telegram: Option<TelegramChannel>,
     /// WhatsApp through Twilio, when on.
     pub whatsapp: Option<WhatsappChannel>,
-    /// Discord, when on.
-    pub discord: Option<DiscordChannel>,
     /// The web widget.
     pub web: WebChannel,
 }
@@ -195,13 +193,6 @@ pub struct WhatsappChannel {
     pub auth_token: SecretString,
     /// Sender, `whatsapp:+…`.
     pub from: String,
-}
-
-/// Discord secrets.
-#[derive(Debug, Clone)]
-pub struct DiscordChannel {
-    /// Bot token.
-    pub token: SecretString,
 }
 
 /// The web widget's settings.
@@ -312,6 +303,10 @@ struct WhatsappFile {
 #[serde(deny_unknown_fields)]
 struct DiscordFile {
     enabled: bool,
+    #[expect(
+        dead_code,
+        reason = "the variable holding the bot token, read once Discord is served"
+    )]
     token_env: String,
 }
 
@@ -425,12 +420,15 @@ impl Bot {
             }),
             None => None,
         };
-        let discord = match raw.channels.discord.filter(|d| d.enabled) {
-            Some(d) => Some(DiscordChannel {
-                token: secret("channels.discord", &d.token_env)?,
-            }),
-            None => None,
-        };
+        // The file's `[channels.discord]` section is the format Discord will take; until this
+        // release serves Discord, a bot turning it on is told so rather than left unanswered there.
+        if raw.channels.discord.is_some_and(|d| d.enabled) {
+            return Err(fail(
+                "channels.discord is enabled, but this release does not serve Discord yet (it serves Telegram, \
+                 WhatsApp and the web widget); set enabled = false"
+                    .into(),
+            ));
+        }
         let agent = match raw.agent {
             None => BotAgent::default(),
             Some(a) => BotAgent {
@@ -499,7 +497,6 @@ impl Bot {
             channels: Channels {
                 telegram,
                 whatsapp,
-                discord,
                 web: raw.channels.web,
             },
             ticket_key,

@@ -82,3 +82,20 @@ fn a_folder_needs_at_least_one_bot_and_distinct_ids() {
     assert_eq!(bots.len(), 1);
     assert!(bots.get("demo").is_some() && bots.get("nope").is_none() && bots.get("Bad Id").is_none());
 }
+
+#[test]
+fn a_bot_turning_discord_on_is_told_it_is_not_served_yet() {
+    let text = DEMO.replacen(
+        "enabled = false\ntoken_env = \"COACHBOT_DEMO_DISCORD_TOKEN\"",
+        "enabled = true\ntoken_env = \"COACHBOT_DEMO_DISCORD_TOKEN\"",
+        1,
+    );
+    assert_ne!(text, DEMO);
+    let err = parse(&text, &[("COACHBOT_DEMO_DISCORD_TOKEN", "t")])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("channels.discord") && err.contains("does not serve Discord") && err.contains("enabled = false"),
+        "{err}"
+    );
+}

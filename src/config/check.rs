@@ -20,9 +20,6 @@ pub fn report(settings: &Settings, bots: &Bots) -> String {
         if bot.channels.whatsapp.is_some() {
             channels.push("whatsapp");
         }
-        if bot.channels.discord.is_some() {
-            channels.push("discord");
-        }
         if bot.channels.web.enabled {
             channels.push("web");
         }
