@@ -21,6 +21,14 @@ enum Cleanup {
 }
 
 impl TestStore {
+    /// The MongoDB database behind the store, to read what it wrote as the server holds it.
+    pub fn database(&self) -> Option<&mongodb::Database> {
+        match &self.cleanup {
+            Cleanup::Mongo(db) => Some(db),
+            Cleanup::Dir(_) => None,
+        }
+    }
+
     /// Drops what the test created (the MongoDB database; the SQLite folder goes with `self`).
     pub async fn finish(self) {
         if let Cleanup::Mongo(db) = self.cleanup {

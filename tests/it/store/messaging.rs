@@ -469,3 +469,53 @@ async fn an_unhandled_message_is_taken_by_one_resumer_at_a_time(store: Arc<dyn S
     let listed = store.list_unhandled_inbound(later, 10).await.unwrap();
     assert!(listed.iter().all(|r| r.key != key), "{listed:?}");
 }
+
+/// On MongoDB a TTL index drops inbound keys once expired, by the date in `expire_at`, on the
+/// server's clock. (The test server runs with its TTL monitor off, as the tests' clocks are fixed:
+/// this checks the index and the date it reads, on both ways a message is recorded.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mongodb_inbound_keys_carry_the_date_their_ttl_index_expires_them_by() {
+    use ::mongodb::bson::{Document, doc};
+    use futures::TryStreamExt;
+    let Some(test) = crate::support::mongo().await else {
+        eprintln!("skipped: COACHBOT_TEST_MONGODB_URI is not set");
+        return;
+    };
+    let record = InboundRecord {
+        bot: bot("demo"),
+        key: InboundRecord::key_for(Channel::Telegram, "900"),
+        channel: Channel::Telegram,
+        payload: serde_json::json!({ "text": "salut" }),
+        done: false,
+        received_at: t0(),
+        expires_at: t0() + Duration::days(2),
+        answer: None,
+        resuming_until: None,
+    };
+    assert!(test.store.record_inbound_once(&record).await.unwrap());
+    // Recorded by its answer's own write.
+    test.store
+        .finish_inbound(&unrecorded("901", "901", "menu", true))
+        .await
+        .unwrap();
+
+    let inbound = test.database().unwrap().collection::<Document>("inbound");
+    for key in ["telegram:900", "telegram:901"] {
+        let stored = inbound.find_one(doc! { "key": key }).await.unwrap().unwrap();
+        assert_eq!(
+            stored.get_datetime("expire_at").map(|d| d.timestamp_millis()).ok(),
+            Some((t0() + Duration::days(2)).timestamp_millis()),
+            "{key}: {stored}"
+        );
+    }
+    let indexes: Vec<::mongodb::IndexModel> = inbound.list_indexes().await.unwrap().try_collect().await.unwrap();
+    let ttl = indexes
+        .iter()
+        .find(|index| index.keys == doc! { "expire_at": 1 })
+        .unwrap_or_else(|| panic!("a TTL index on expire_at: {indexes:?}"));
+    assert_eq!(
+        ttl.options.as_ref().and_then(|o| o.expire_after),
+        Some(std::time::Duration::ZERO)
+    );
+    test.finish().await;
+}
