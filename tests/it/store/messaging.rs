@@ -412,10 +412,11 @@ async fn a_reply_goes_in_the_webhooks_answer_unless_an_earlier_one_to_the_same_p
     assert!(next.inline, "nothing waits for Paul any more");
 }
 
-async fn an_unhandled_message_is_taken_by_one_resumer_at_a_time(store: Arc<dyn Store>) {
-    let record = InboundRecord {
+/// A text from the demo bot's Telegram, received at `t0` and not handled yet.
+fn received(id: &str) -> InboundRecord {
+    InboundRecord {
         bot: bot("demo"),
-        key: InboundRecord::key_for(Channel::Telegram, "300"),
+        key: InboundRecord::key_for(Channel::Telegram, id),
         channel: Channel::Telegram,
         payload: serde_json::json!({ "text": "salut" }),
         done: false,
@@ -423,7 +424,11 @@ async fn an_unhandled_message_is_taken_by_one_resumer_at_a_time(store: Arc<dyn S
         expires_at: t0() + Duration::days(2),
         answer: None,
         resuming_until: None,
-    };
+    }
+}
+
+async fn an_unhandled_message_is_taken_by_one_resumer_at_a_time(store: Arc<dyn Store>) {
+    let record = received("300");
     assert!(store.record_inbound_once(&record).await.unwrap());
     let (demo, key) = (bot("demo"), record.key.as_str());
     let now = t0() + Duration::minutes(2);
@@ -481,17 +486,7 @@ async fn mongodb_inbound_keys_carry_the_date_their_ttl_index_expires_them_by() {
         eprintln!("skipped: COACHBOT_TEST_MONGODB_URI is not set");
         return;
     };
-    let record = InboundRecord {
-        bot: bot("demo"),
-        key: InboundRecord::key_for(Channel::Telegram, "900"),
-        channel: Channel::Telegram,
-        payload: serde_json::json!({ "text": "salut" }),
-        done: false,
-        received_at: t0(),
-        expires_at: t0() + Duration::days(2),
-        answer: None,
-        resuming_until: None,
-    };
+    let record = received("900");
     assert!(test.store.record_inbound_once(&record).await.unwrap());
     // Recorded by its answer's own write.
     test.store
