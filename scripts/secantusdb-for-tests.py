@@ -5,7 +5,7 @@ Usage: secantusdb-for-tests.py HOST PORT STORAGE_PATH  (run by scripts/test with
 The tests run on fixed clocks, most of them in the past, while a TTL monitor deletes documents by
 the server's own clock, once a minute: left on, it deletes the inbound keys a test has just
 recorded at a random point of the run, and a replay is then answered twice. (Measured: with the
-monitor sweeping every 0.2 s, six MongoDB tests fail in every run.) Expiry is exercised through
+monitor sweeping every 0.2 s, six MongoDB tests failed in a run.) Expiry is exercised through
 `Store::purge_inbound` at a test's own time instead. The daemon's command line has no switch for
 the monitor, hence this launcher; everything else is the daemon's defaults.
 """
