@@ -8,7 +8,9 @@ use crate::store::ContactStore;
 use crate::store::{Page, PageRequest, StoreError, StoreResult};
 use async_trait::async_trait;
 
-pub(super) const SAVE_CONVERSATION: &str = "INSERT INTO conversations (doc) VALUES (?) ON CONFLICT (bot, contact) DO UPDATE SET doc = excluded.doc, rev = rev + 1";
+/// Saves a conversation: its bot, its contact, its document.
+pub(super) const SAVE_CONVERSATION: &str = "INSERT INTO conversations (bot, contact, doc) VALUES (?, ?, ?) \
+                                             ON CONFLICT (bot, contact) DO UPDATE SET doc = excluded.doc, rev = rev + 1";
 
 fn insert_identities(tx: &Tx, bot: &str, id: &str, identities: &[String]) -> StoreResult<()> {
     for identity in identities {
@@ -125,7 +127,8 @@ impl ContactStore for SqliteStore {
     }
 
     async fn save_conversation(&self, record: &ConversationRecord) -> StoreResult<()> {
-        self.execute(SAVE_CONVERSATION, args![to_doc(record)?]).await.map(drop)
+        let args = args![record.bot.as_str(), record.contact.as_str(), to_doc(record)?];
+        self.execute(SAVE_CONVERSATION, args).await.map(drop)
     }
 }
 

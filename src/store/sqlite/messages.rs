@@ -134,7 +134,11 @@ impl MessageStore for SqliteStore {
     }
 
     async fn finish_inbound(&self, finish: &Finish) -> StoreResult<Finished> {
-        let conversation = finish.conversation.as_ref().map(to_doc).transpose()?;
+        let conversation = finish
+            .conversation
+            .as_ref()
+            .map(|c| Ok::<_, StoreError>(args![c.bot.as_str(), c.contact.as_str(), to_doc(c)?]))
+            .transpose()?;
         let web = finish
             .reply
             .as_ref()
@@ -235,8 +239,8 @@ impl MessageStore for SqliteStore {
                     None => {}
                 }
                 let saved = conversation.is_some();
-                if let Some(doc) = conversation {
-                    run(tx, SAVE_CONVERSATION, &args![doc]).map_err(backend_error)?;
+                if let Some(args) = conversation {
+                    run(tx, SAVE_CONVERSATION, &args).map_err(backend_error)?;
                 }
                 // Where this write left the contact's data, for the copy kept in memory: found
                 // current above, only the conversation's revision moved (from -1, none, a new

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("migrations/0006_waiting_only_indexes.sql")),
     (7, include_str!("migrations/0007_inbound_without_expiry_index.sql")),
     (8, include_str!("migrations/0008_contact_versions.sql")),
+    (9, include_str!("migrations/0009_conversation_keys.sql")),
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), String> {
@@ -88,5 +89,30 @@ mod tests {
             })
             .unwrap();
         assert_eq!(waitlist, 1, "migration 2 ran, migration 1 did not run twice");
+    }
+
+    #[test]
+    fn conversations_saved_before_their_key_had_columns_keep_their_key_revision_and_document() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (number, migration) in &MIGRATIONS[..8] {
+            conn.execute_batch(migration).unwrap();
+            conn.pragma_update(None, "user_version", number).unwrap();
+        }
+        let doc = r#"{"bot":"demo","contact":"c1","state":{},"recent":[],"updated_at":0}"#;
+        conn.execute("INSERT INTO conversations (doc) VALUES (?)", [doc])
+            .unwrap();
+        conn.execute("UPDATE conversations SET rev = 3", []).unwrap();
+        run(&mut conn).unwrap();
+        let row: (String, String, i64, String) = conn
+            .query_row("SELECT bot, contact, rev, doc FROM conversations", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .unwrap();
+        assert_eq!(row, ("demo".into(), "c1".into(), 3, doc.into()));
+        let again = conn.execute(
+            "INSERT INTO conversations (bot, contact, doc) VALUES ('demo', 'c1', '{}')",
+            [],
+        );
+        assert!(again.is_err(), "one conversation per contact of a bot");
     }
 }
