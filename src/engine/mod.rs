@@ -450,7 +450,7 @@ impl Engine<'_> {
         } = read;
         let mut dialogue: Dialogue = record
             .as_ref()
-            .and_then(|r| serde_json::from_value(r.state.clone()).ok())
+            .and_then(|r| <Dialogue as serde::Deserialize>::deserialize(&r.state).ok())
             .unwrap_or_default();
         let mut recent = record.map(|r| r.recent).unwrap_or_default();
         let (first, said) = match &inbound.content {
