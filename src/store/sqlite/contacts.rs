@@ -1,6 +1,6 @@
 //! Contacts and their conversations.
 
-use super::{SqliteStore, Tx, args, backend_error, doc_text, parse_doc, run, to_doc, write_error};
+use super::{Arg, SqliteStore, Tx, args, backend_error, doc_text, parse_doc, run, to_doc, write_error};
 use crate::domain::contact::{Contact, Email, Identity, Phone};
 use crate::domain::dialogue::ConversationRecord;
 use crate::domain::{BotId, ContactId};
@@ -11,6 +11,11 @@ use async_trait::async_trait;
 /// Saves a conversation: its bot, its contact, its document.
 pub(super) const SAVE_CONVERSATION: &str = "INSERT INTO conversations (bot, contact, doc) VALUES (?, ?, ?) \
                                              ON CONFLICT (bot, contact) DO UPDATE SET doc = excluded.doc, rev = rev + 1";
+
+/// The arguments of [`SAVE_CONVERSATION`] for a conversation.
+pub(super) fn conversation_args(record: &ConversationRecord) -> StoreResult<[Arg; 3]> {
+    Ok(args![record.bot.as_str(), record.contact.as_str(), to_doc(record)?])
+}
 
 fn insert_identities(tx: &Tx, bot: &str, id: &str, identities: &[String]) -> StoreResult<()> {
     for identity in identities {
@@ -127,8 +132,9 @@ impl ContactStore for SqliteStore {
     }
 
     async fn save_conversation(&self, record: &ConversationRecord) -> StoreResult<()> {
-        let args = args![record.bot.as_str(), record.contact.as_str(), to_doc(record)?];
-        self.execute(SAVE_CONVERSATION, args).await.map(drop)
+        self.execute(SAVE_CONVERSATION, conversation_args(record)?)
+            .await
+            .map(drop)
     }
 }
 

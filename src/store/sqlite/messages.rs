@@ -1,6 +1,6 @@
 //! The outbox (messages to send, leased to one worker at a time) and inbound records (idempotency).
 
-use super::contacts::SAVE_CONVERSATION;
+use super::contacts::{SAVE_CONVERSATION, conversation_args};
 use super::snapshot::versions;
 use super::web::insert_event;
 use super::{Arg, SqliteStore, all, args, backend_error, parse_doc, run, scalar, to_doc};
@@ -134,11 +134,7 @@ impl MessageStore for SqliteStore {
     }
 
     async fn finish_inbound(&self, finish: &Finish) -> StoreResult<Finished> {
-        let conversation = finish
-            .conversation
-            .as_ref()
-            .map(|c| Ok::<_, StoreError>(args![c.bot.as_str(), c.contact.as_str(), to_doc(c)?]))
-            .transpose()?;
+        let conversation = finish.conversation.as_ref().map(conversation_args).transpose()?;
         let web = finish
             .reply
             .as_ref()
