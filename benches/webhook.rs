@@ -4,16 +4,24 @@
 //!
 //! Figures: messages/s at saturation (closed loop, 32 connections), latency p50/p99 at a fixed
 //! 1,000 messages/s (open loop), and the process's memory per conversation (RSS growth over
-//! 5,000 new conversations, then over a second message from each, after which their chats are
-//! kept in memory for their next message).
+//! 5,000 new conversations, then over a third message from each, after which their chats are
+//! kept in memory for their next message). At saturation the three targets take turns of a
+//! second, five times over: the host's speed, which drifts over seconds on a shared machine,
+//! then weighs on each alike, where five seconds of each in a row compared different hosts.
+//!
+//! Before any figure, each visitor has written three times: a greeting, their first name (a
+//! message that writes the contact, after which its chat is read from the file again) and a
+//! message that reads their chat and keeps it. Every figure then measures visitors in the middle
+//! of a conversation, as the product keeps them. (Without the third message, the first message
+//! of each of the 5,000 visitors at saturation read the file: a sixth of five seconds' messages.)
 //!
 //! Two set-ups of the same app: the default (`telegram.answer_in_webhook`), where a one-message
 //! reply goes back in the webhook's answer as Telegram allows — the client reads it from the
 //! response, as Telegram would — and the reply sent by the outbox sender's own `sendMessage` to a
 //! fake Bot API in the same process, which pays for two HTTP exchanges per message (the update
 //! in, the reply out) where the bare handler pays for one. Each run counts the replies that came
-//! back either way. Each phase starts once the replies queued by the one before have all been
-//! sent, so that none measures the sending of another's backlog.
+//! back either way. Each phase and each turn starts once the replies queued by the one before have
+//! all been sent, so that none measures the sending of another's backlog.
 //!
 //! `cargo bench --bench webhook`. Under `cargo test` it runs a few requests only, to prove the path.
 
@@ -140,12 +148,12 @@ async fn start(dir: &Path, api: &str, answer_in_webhook: bool) -> String {
     webhook
 }
 
-/// Requests per second with `connections` clients sending back to back for `seconds`, and the
-/// process's CPU time per request in µs (client and server together): the cost of a request
-/// seen as work done rather than as time waited.
-async fn saturation(client: &reqwest::Client, url: &str, connections: usize, seconds: u64, senders: u64) -> (f64, f64) {
+/// Requests done with `connections` clients sending back to back for `length`, the seconds
+/// that took, and the process's CPU time in ms meanwhile (client and server together): the cost
+/// of a request seen as work done rather than as time waited.
+async fn saturation(client: &reqwest::Client, url: &str, connections: usize, length: Duration, senders: u64) -> Slice {
     let done = Arc::new(AtomicU64::new(0));
-    let until = Instant::now() + Duration::from_secs(seconds);
+    let until = Instant::now() + length;
     let workers: Vec<_> = (0..connections)
         .map(|_| {
             let (client, url, done) = (client.clone(), url.to_owned(), done.clone());
@@ -161,9 +169,36 @@ async fn saturation(client: &reqwest::Client, url: &str, connections: usize, sec
     for worker in workers {
         worker.await.unwrap();
     }
-    let done = done.load(Ordering::Relaxed) as f64;
-    let cpu_us = (support::cpu_ms() - cpu) as f64 * 1000.0 / done;
-    (done / start.elapsed().as_secs_f64(), cpu_us)
+    Slice {
+        done: done.load(Ordering::Relaxed) as f64,
+        seconds: start.elapsed().as_secs_f64(),
+        cpu_ms: (support::cpu_ms() - cpu) as f64,
+    }
+}
+
+/// What one target did in its slices of a saturation run.
+#[derive(Default, Clone, Copy)]
+struct Slice {
+    done: f64,
+    seconds: f64,
+    cpu_ms: f64,
+}
+
+impl Slice {
+    fn add(&mut self, other: Slice) {
+        self.done += other.done;
+        self.seconds += other.seconds;
+        self.cpu_ms += other.cpu_ms;
+    }
+
+    fn rate(&self) -> f64 {
+        self.done / self.seconds
+    }
+
+    /// µs of CPU per request.
+    fn cpu_us(&self) -> f64 {
+        self.cpu_ms * 1000.0 / self.done
+    }
 }
 
 /// Latency percentiles (ms) of requests sent at `rate` per second for `seconds`, each measured
@@ -234,36 +269,74 @@ fn main() {
             return;
         }
         // Memory: 5,000 new conversations, each one message (the other set-up gets the same);
-        // then a second message from each, whose chat is then read and kept in memory (within
-        // `store.sqlite_kept_chats_mib`) for their next one.
+        // then their first names, a write to each contact, after which its chat is read from the
+        // file again; then a third message from each, whose chat is read and kept in memory
+        // (within `store.sqlite_kept_chats_mib`) for their next one.
         let senders = 5_000;
-        for what in ["new conversations (SQLite page cache included)", "second messages (chats kept in memory)"] {
+        let rounds = [
+            ("bonjour", Some("new conversations (SQLite page cache included)")),
+            ("bonjour", None),
+            ("planning", Some("third messages (chats kept in memory)")),
+        ];
+        for (text, what) in rounds {
             let before = support::rss_kib();
-            greet(&client, &answering, senders).await;
+            greet(&client, &answering, senders, text).await;
             let grown = support::rss_kib().saturating_sub(before);
-            println!(
-                "memory: RSS +{grown} KiB over {senders} {what} = {:.2} KiB per conversation",
-                grown as f64 / senders as f64
-            );
-            greet(&client, &sending, senders).await;
+            if let Some(what) = what {
+                println!(
+                    "memory: RSS +{grown} KiB over {senders} {what} = {:.2} KiB per conversation",
+                    grown as f64 / senders as f64
+                );
+            }
+            greet(&client, &sending, senders, text).await;
         }
         settle().await;
         replies_since(&mut counted);
-        let (bare_rate, bare_cpu) = saturation(&client, &bare, 32, 5, senders).await;
-        println!("saturation (32 connections, 5 s), bare axum: {bare_rate:.0} req/s, {bare_cpu:.0} µs CPU per request");
-        for (name, url) in [("answer in the webhook", &answering), ("reply by sendMessage", &sending)] {
-            let (rate, cpu) = saturation(&client, url, 32, 5, senders).await;
-            let (answered, api) = replies_since(&mut counted);
+        // Saturation: the three targets take turns, a second each, five times over, so that the
+        // host's speed, which drifts over seconds on a shared machine, weighs on each alike. Each
+        // turn starts once the replies queued by the one before have all been sent, so that none
+        // measures the sending of another's backlog.
+        let targets = [("bare axum", &bare), ("answer in the webhook", &answering), ("reply by sendMessage", &sending)];
+        let (turns, turn) = (5, Duration::from_secs(1));
+        let mut totals = [Slice::default(); 3];
+        let mut replies = [(0, 0); 3];
+        let mut ratios = [Vec::new(), Vec::new()];
+        for _ in 0..turns {
+            let mut rates = [0.0; 3];
+            for (n, (_, url)) in targets.iter().enumerate() {
+                let slice = saturation(&client, url, 32, turn, senders).await;
+                settle().await;
+                let (answered, api) = replies_since(&mut counted);
+                replies[n] = (replies[n].0 + answered, replies[n].1 + api);
+                rates[n] = slice.rate();
+                totals[n].add(slice);
+            }
+            ratios[0].push(100.0 * rates[1] / rates[0]);
+            ratios[1].push(100.0 * rates[2] / rates[0]);
+        }
+        let shape = format!("32 connections, {turns} turns of {} s each", turn.as_secs());
+        let bare_total = totals[0];
+        println!(
+            "saturation ({shape}), bare axum: {:.0} req/s, {:.0} µs CPU per request",
+            bare_total.rate(),
+            bare_total.cpu_us()
+        );
+        for (n, (name, _)) in targets.iter().enumerate().skip(1) {
+            let (total, (answered, api)) = (totals[n], replies[n]);
+            let turns_ratios = &mut ratios[n - 1];
+            turns_ratios.sort_by(f64::total_cmp);
             println!(
-                "saturation (32 connections, 5 s), {name}: {rate:.0} msg/s = {:.0} % of bare axum {bare_rate:.0} req/s, \
-                 {cpu:.0} µs CPU per message = {:.1} × bare's (replies in those 5 s: {answered} in the answer, {api} by the Bot API)",
-                100.0 * rate / bare_rate,
-                cpu / bare_cpu
+                "saturation ({shape}), {name}: {:.0} msg/s = {:.0} % of bare axum {:.0} req/s (turn by turn: {:.0}–{:.0} %, median {:.0} %), \
+                 {:.0} µs CPU per message = {:.1} × bare's (replies: {answered} in the answer, {api} by the Bot API)",
+                total.rate(),
+                100.0 * total.rate() / bare_total.rate(),
+                bare_total.rate(),
+                turns_ratios[0],
+                turns_ratios[turns_ratios.len() - 1],
+                turns_ratios[turns_ratios.len() / 2],
+                total.cpu_us(),
+                total.cpu_us() / bare_total.cpu_us()
             );
-            // The outbox sender is still sending what that phase queued: the next phase starts
-            // once it is done, so it does not measure the backlog's sending.
-            settle().await;
-            replies_since(&mut counted);
         }
         let (bare50, bare99) = at_rate(&client, &bare, 1000, 5, senders).await;
         println!("at 1,000 msg/s for 5 s: bare axum p50 {bare50:.2} ms p99 {bare99:.2} ms");
@@ -297,11 +370,11 @@ async fn settle() {
     }
 }
 
-/// One "bonjour" from each of `senders` new visitors, 50 at a time.
-async fn greet(client: &reqwest::Client, url: &str, senders: u64) {
+/// One `text` from each of `senders` visitors, 50 at a time.
+async fn greet(client: &reqwest::Client, url: &str, senders: u64, text: &str) {
     for _ in 0..senders / 50 {
         let posts = (0..50).map(|_| {
-            let body = update(senders, "bonjour");
+            let body = update(senders, text);
             async move { post(client, url, &body).await }
         });
         futures::future::join_all(posts).await;
