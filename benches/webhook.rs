@@ -151,7 +151,7 @@ async fn start(dir: &Path, api: &str, answer_in_webhook: bool) -> String {
 /// Requests done with `connections` clients sending back to back for `length`, the seconds
 /// that took, and the process's CPU time in ms meanwhile (client and server together): the cost
 /// of a request seen as work done rather than as time waited.
-async fn saturation(client: &reqwest::Client, url: &str, connections: usize, length: Duration, senders: u64) -> Slice {
+async fn saturation(client: &reqwest::Client, url: &str, connections: usize, length: Duration, senders: u64) -> Turn {
     let done = Arc::new(AtomicU64::new(0));
     let until = Instant::now() + length;
     let workers: Vec<_> = (0..connections)
@@ -169,23 +169,23 @@ async fn saturation(client: &reqwest::Client, url: &str, connections: usize, len
     for worker in workers {
         worker.await.unwrap();
     }
-    Slice {
+    Turn {
         done: done.load(Ordering::Relaxed) as f64,
         seconds: start.elapsed().as_secs_f64(),
         cpu_ms: (support::cpu_ms() - cpu) as f64,
     }
 }
 
-/// What one target did in its slices of a saturation run.
+/// What one target did in a turn of a saturation run, or in all of them.
 #[derive(Default, Clone, Copy)]
-struct Slice {
+struct Turn {
     done: f64,
     seconds: f64,
     cpu_ms: f64,
 }
 
-impl Slice {
-    fn add(&mut self, other: Slice) {
+impl Turn {
+    fn add(&mut self, other: Turn) {
         self.done += other.done;
         self.seconds += other.seconds;
         self.cpu_ms += other.cpu_ms;
@@ -297,24 +297,24 @@ fn main() {
         // turn starts once the replies queued by the one before have all been sent, so that none
         // measures the sending of another's backlog.
         let targets = [("bare axum", &bare), ("answer in the webhook", &answering), ("reply by sendMessage", &sending)];
-        let (turns, turn) = (5, Duration::from_secs(1));
-        let mut totals = [Slice::default(); 3];
+        let (turns, length) = (5, Duration::from_secs(1));
+        let mut totals = [Turn::default(); 3];
         let mut replies = [(0, 0); 3];
         let mut ratios = [Vec::new(), Vec::new()];
         for _ in 0..turns {
             let mut rates = [0.0; 3];
             for (n, (_, url)) in targets.iter().enumerate() {
-                let slice = saturation(&client, url, 32, turn, senders).await;
+                let turn = saturation(&client, url, 32, length, senders).await;
                 settle().await;
                 let (answered, api) = replies_since(&mut counted);
                 replies[n] = (replies[n].0 + answered, replies[n].1 + api);
-                rates[n] = slice.rate();
-                totals[n].add(slice);
+                rates[n] = turn.rate();
+                totals[n].add(turn);
             }
             ratios[0].push(100.0 * rates[1] / rates[0]);
             ratios[1].push(100.0 * rates[2] / rates[0]);
         }
-        let shape = format!("32 connections, {turns} turns of {} s each", turn.as_secs());
+        let shape = format!("32 connections, {turns} turns of {} s each", length.as_secs());
         let bare_total = totals[0];
         println!(
             "saturation ({shape}), bare axum: {:.0} req/s, {:.0} µs CPU per request",
