@@ -4,16 +4,19 @@
 //!
 //! Figures: messages/s at saturation (closed loop, 32 connections), latency p50/p99 at a fixed
 //! 1,000 messages/s (open loop), and the process's memory per conversation (RSS growth over
-//! 5,000 new conversations, then over a third message from each, after which their chats are
-//! kept in memory for their next message). At saturation the three targets take turns of a
+//! 5,000 new conversations, then over a request for the schedule from each, after which their
+//! chats are kept in memory for their next message). At saturation the three targets take turns of a
 //! second, five times over: the host's speed, which drifts over seconds on a shared machine,
 //! then weighs on each alike, where five seconds of each in a row compared different hosts.
 //!
-//! Before any figure, each visitor has written three times: a greeting, their first name (a
-//! message that writes the contact, after which its chat is read from the file again) and a
-//! message that reads their chat and keeps it. Every figure then measures visitors in the middle
-//! of a conversation, as the product keeps them. (Without the third message, the first message
-//! of each of the 5,000 visitors at saturation read the file: a sixth of five seconds' messages.)
+//! Before any figure, each of the 5,000 visitors has gone through lead capture — a greeting, then
+//! their first name, e-mail, phone number and consent, each a write of the contact, after which
+//! its chat is read from the file again — and asked for the schedule, a message that reads their
+//! chat and keeps it. Every message measured is then "planning" from a known visitor in the
+//! middle of a conversation, as the product keeps them, and its reply is the rule path's answer
+//! to it: the week's sessions with the seats left, and the menu's buttons. (Without that last
+//! message first, the first message of each visitor at saturation read the file: a sixth of five
+//! seconds' messages.)
 //!
 //! Two set-ups of the same app: the default (`telegram.answer_in_webhook`), where a one-message
 //! reply goes back in the webhook's answer as Telegram allows — the client reads it from the
@@ -63,12 +66,20 @@ static ANSWERED: AtomicU64 = AtomicU64::new(0);
 /// Calls the fake Bot API received (`sendMessage` from the outbox sender).
 static API_CALLS: AtomicU64 = AtomicU64::new(0);
 
+/// A message's text, made from the number of the visitor who writes it.
+type Text = fn(u64) -> String;
+
 /// A text update from one of `senders` visitors.
 fn update(senders: u64, text: &str) -> serde_json::Value {
+    update_with(senders, |_| text.to_owned())
+}
+
+/// A text update from one of `senders` visitors, its text made from the visitor's number.
+fn update_with(senders: u64, text: impl FnOnce(u64) -> String) -> serde_json::Value {
     let id = UPDATE.fetch_add(1, Ordering::Relaxed);
     let chat = 1_000_000 + id % senders;
     json!({ "update_id": id, "message": {
-        "message_id": id, "date": 1_764_000_000, "text": text,
+        "message_id": id, "date": 1_764_000_000, "text": text(id % senders),
         "chat": { "id": chat, "type": "private", "first_name": "V" },
         "from": { "id": chat, "is_bot": false, "first_name": "V", "language_code": "fr" }
     }})
@@ -269,14 +280,18 @@ fn main() {
             return;
         }
         // Memory: 5,000 new conversations, each one message (the other set-up gets the same);
-        // then their first names, a write to each contact, after which its chat is read from the
-        // file again; then a third message from each, whose chat is read and kept in memory
-        // (within `store.sqlite_kept_chats_mib`) for their next one.
+        // then lead capture, each answer a write to the contact, after which its chat is read
+        // from the file again (each visitor's own e-mail and phone number: the same one would be
+        // recognised as one person); then a request for the schedule from each, whose chat is
+        // read and kept in memory (within `store.sqlite_kept_chats_mib`) for their next one.
         let senders = 5_000;
-        let rounds = [
-            ("bonjour", Some("new conversations (SQLite page cache included)")),
-            ("bonjour", None),
-            ("planning", Some("third messages (chats kept in memory)")),
+        let rounds: [(Text, Option<&str>); 6] = [
+            (|_| "bonjour".into(), Some("new conversations (SQLite page cache included)")),
+            (|_| "Marie".into(), None),
+            (|n| format!("marie.{n}@example.fr"), None),
+            (|n| format!("+33612{n:06}"), None),
+            (|_| "oui".into(), None),
+            (|_| "planning".into(), Some("requests for the schedule (chats kept in memory)")),
         ];
         for (text, what) in rounds {
             let before = support::rss_kib();
@@ -370,11 +385,12 @@ async fn settle() {
     }
 }
 
-/// One `text` from each of `senders` visitors, 50 at a time.
-async fn greet(client: &reqwest::Client, url: &str, senders: u64, text: &str) {
+/// One message from each of `senders` visitors, its text made from the visitor's number, 50 at
+/// a time.
+async fn greet(client: &reqwest::Client, url: &str, senders: u64, text: Text) {
     for _ in 0..senders / 50 {
         let posts = (0..50).map(|_| {
-            let body = update(senders, text);
+            let body = update_with(senders, text);
             async move { post(client, url, &body).await }
         });
         futures::future::join_all(posts).await;
