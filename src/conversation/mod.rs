@@ -303,15 +303,26 @@ impl Facts<'_> {
     }
 
     /// A date and time in the bot's zone: `mar. 24/11 18:30` style (`%d/%m %H:%M`, with the day).
+    /// (Written out rather than with `format("%d/%m %H:%M")`, which parses its pattern at every
+    /// call: a schedule formats one date a line.)
     pub fn when(&self, at: DateTime<Utc>) -> String {
+        use chrono::{Datelike, Timelike};
         let local = at.with_timezone(&self.bot.time_zone);
-        let day = crate::domain::slot::short_name(chrono::Datelike::weekday(&local), self.language);
-        format!("{day} {}", local.format("%d/%m %H:%M"))
+        let day = crate::domain::slot::short_name(local.weekday(), self.language);
+        format!(
+            "{day} {:02}/{:02} {:02}:{:02}",
+            local.day(),
+            local.month(),
+            local.hour(),
+            local.minute()
+        )
     }
 
     /// An hour in the bot's zone.
     pub fn hour(&self, at: DateTime<Utc>) -> String {
-        at.with_timezone(&self.bot.time_zone).format("%H:%M").to_string()
+        use chrono::Timelike;
+        let local = at.with_timezone(&self.bot.time_zone);
+        format!("{:02}:{:02}", local.hour(), local.minute())
     }
 
     fn course(&self, id: &CourseId) -> Option<&Course> {

@@ -345,7 +345,7 @@ impl Engine<'_> {
             )
         });
         self.store
-            .finish_inbound(&Finish {
+            .finish_inbound(Finish {
                 bot: bot.id.clone(),
                 key: key.to_owned(),
                 conversation,

@@ -471,8 +471,9 @@ pub trait MessageStore: Send + Sync {
     /// With [`Finish::record`] the message is recorded first (refused as a replay when known);
     /// with [`Finish::answer_inline`] the reply, unless an earlier one to the same recipient
     /// still waits, is not queued but kept with the message as its answer
-    /// ([`InboundRecord::answer`]).
-    async fn finish_inbound(&self, finish: &Finish) -> StoreResult<Finished>;
+    /// ([`InboundRecord::answer`]). Taken by value: the conversation saved goes on to what the
+    /// store keeps in memory, if anything, without a copy.
+    async fn finish_inbound(&self, finish: Finish) -> StoreResult<Finished>;
     /// The replies handed over in the webhook's answer to a message ([`InboundRecord::answer`]),
     /// while its key is kept; `None` when it was not answered so.
     async fn inbound_answer(&self, bot: &BotId, key: &str) -> StoreResult<Option<serde_json::Value>>;

@@ -22,7 +22,7 @@ impl MessageStore for MongoStore {
             .await
     }
 
-    async fn finish_inbound(&self, finish: &Finish) -> StoreResult<Finished> {
+    async fn finish_inbound(&self, finish: Finish) -> StoreResult<Finished> {
         let mut finished = Finished::default();
         if let Some(record) = &finish.record {
             // Recorded not done first, so a stop before the end leaves it to be handled again.

@@ -12,6 +12,11 @@
 //! saved and the version it now has. A message whose dialogue wants any other write is handled
 //! again from a fresh read before that write.
 //!
+//! A kept chat's conversation is lent to the message that reads it, not copied (copying twenty
+//! lines and the dialogue's state, and dropping them, twice a message, was a twentieth of its
+//! CPU time in `benches/webhook.rs`), and given back by its write. Meanwhile another message of
+//! the same identity reads the file, as does one after a message that never wrote.
+//!
 //! They are kept within a memory budget (`store.sqlite_kept_chats_mib`), each chat counted by
 //! an estimate of what it holds ([`KeptChat::weight`]): a chat's size depends mostly on its
 //! last lines (up to 20 of up to 500 characters), from under 2 KiB to over 12, so a budget in
@@ -53,10 +58,17 @@ impl KeptChat {
     }
 }
 
+/// A kept chat, its weight when it was last counted, and whether its conversation is lent.
+struct Entry {
+    chat: KeptChat,
+    weight: usize,
+    lent: bool,
+}
+
 #[derive(Default)]
 struct Kept {
     /// By bot, then by identity key.
-    chats: HashMap<String, HashMap<String, Arc<KeptChat>>>,
+    chats: HashMap<String, HashMap<String, Entry>>,
     /// The kept chats' weights, summed.
     bytes: usize,
 }
@@ -77,8 +89,22 @@ impl KeptChats {
         }
     }
 
-    pub(super) fn get(&self, bot: &str, identity: &str) -> Option<Arc<KeptChat>> {
-        self.kept.lock().ok()?.chats.get(bot)?.get(identity).cloned()
+    /// The chat kept for an identity, its conversation lent to the caller until
+    /// [`saved`](Self::saved) gives one back; `None` when none is kept or it is lent already.
+    pub(super) fn lend(&self, bot: &str, identity: &str) -> Option<KeptChat> {
+        let mut kept = self.kept.lock().ok()?;
+        let entry = kept.chats.get_mut(bot)?.get_mut(identity)?;
+        if entry.lent {
+            return None;
+        }
+        entry.lent = true;
+        Some(KeptChat {
+            contact: entry.chat.contact.clone(),
+            conversation: entry.chat.conversation.take(),
+            bookings: entry.chat.bookings.clone(),
+            wallets: entry.chat.wallets.clone(),
+            versions: entry.chat.versions,
+        })
     }
 
     /// Keeps a chat just read, unless a newer one is kept already.
@@ -92,22 +118,27 @@ impl KeptChats {
             .chats
             .get(bot)
             .and_then(|chats| chats.get(identity))
-            .is_some_and(|old| old.contact.id == chat.contact.id && newer(old.versions, chat.versions));
+            .is_some_and(|old| old.chat.contact.id == chat.contact.id && newer(old.chat.versions, chat.versions));
         if newer {
             return;
         }
         kept.forget(bot, identity);
         while kept.bytes + weight > self.budget && kept.evict_one() {}
         kept.bytes += weight;
+        let entry = Entry {
+            chat,
+            weight,
+            lent: false,
+        };
         kept.chats
             .entry(bot.to_owned())
             .or_default()
-            .insert(identity.to_owned(), Arc::new(chat));
+            .insert(identity.to_owned(), entry);
     }
 
     /// After a message's write that found the contact's data at `read` and left it at `now`
-    /// with `conversation` saved: the kept copy moves along when it is the one the message read;
-    /// any other is dropped.
+    /// with `conversation` saved: the kept copy moves along, with the conversation given back,
+    /// when it is the one the message read; any other is dropped.
     pub(super) fn saved(
         &self,
         bot: &str,
@@ -118,23 +149,22 @@ impl KeptChats {
     ) {
         let Ok(mut guard) = self.kept.lock() else { return };
         let kept = &mut *guard;
-        let Some(chat) = kept.chats.get_mut(bot).and_then(|chats| chats.get_mut(identity)) else {
+        let Some(entry) = kept.chats.get_mut(bot).and_then(|chats| chats.get_mut(identity)) else {
             return;
         };
-        if chat.versions != read {
+        if entry.chat.versions != read || (entry.lent && conversation.is_none()) {
             kept.forget(bot, identity);
             return;
         }
-        // Copied only while a read still holds the previous one.
-        let next = Arc::make_mut(chat);
-        next.versions = now;
+        entry.lent = false;
+        entry.chat.versions = now;
         if conversation.is_some() {
-            let before = next.weight();
-            next.conversation = conversation.map(as_stored);
-            let after = next.weight();
-            kept.bytes = (kept.bytes + after).saturating_sub(before);
-            while kept.bytes > self.budget && kept.evict_one() {}
+            entry.chat.conversation = conversation.map(as_stored);
         }
+        let (before, after) = (entry.weight, entry.chat.weight());
+        entry.weight = after;
+        kept.bytes = (kept.bytes + after).saturating_sub(before);
+        while kept.bytes > self.budget && kept.evict_one() {}
     }
 
     /// Drops what is kept for an identity.
@@ -147,8 +177,8 @@ impl KeptChats {
 
 impl Kept {
     fn forget(&mut self, bot: &str, identity: &str) {
-        if let Some(chat) = self.chats.get_mut(bot).and_then(|chats| chats.remove(identity)) {
-            self.bytes = self.bytes.saturating_sub(chat.weight());
+        if let Some(entry) = self.chats.get_mut(bot).and_then(|chats| chats.remove(identity)) {
+            self.bytes = self.bytes.saturating_sub(entry.weight);
         }
     }
 
@@ -215,6 +245,14 @@ mod tests {
         }
     }
 
+    impl KeptChats {
+        /// The versions of the chat kept for an identity, lent or not.
+        fn versions(&self, bot: &str, identity: &str) -> Option<Versions> {
+            let kept = self.kept.lock().unwrap();
+            Some(kept.chats.get(bot)?.get(identity)?.chat.versions)
+        }
+    }
+
     /// Room for `n` chats without a conversation.
     fn room(n: usize) -> usize {
         n * chat("x", 1).weight()
@@ -225,10 +263,10 @@ mod tests {
         let kept = KeptChats::new(room(8));
         kept.keep("demo", "telegram:1", chat("a", 5));
         kept.keep("demo", "telegram:1", chat("a", 4));
-        assert_eq!(kept.get("demo", "telegram:1").unwrap().versions, at(5));
+        assert_eq!(kept.versions("demo", "telegram:1").unwrap(), at(5));
         kept.keep("demo", "telegram:1", chat("a", 6));
-        assert_eq!(kept.get("demo", "telegram:1").unwrap().versions, at(6));
-        assert!(kept.get("other", "telegram:1").is_none(), "bots are apart");
+        assert_eq!(kept.versions("demo", "telegram:1").unwrap(), at(6));
+        assert!(kept.versions("other", "telegram:1").is_none(), "bots are apart");
     }
 
     #[test]
@@ -250,13 +288,50 @@ mod tests {
             updated_at: when,
         };
         kept.saved("demo", "telegram:1", at(5), at(6), Some(conversation.clone()));
-        let now = kept.get("demo", "telegram:1").unwrap();
+        let now = kept.lend("demo", "telegram:1").unwrap();
         assert_eq!(now.versions, at(6));
         let stored: ConversationRecord = serde_json::from_str(&serde_json::to_string(&conversation).unwrap()).unwrap();
         assert_eq!(now.conversation, Some(stored), "as the file gives it back");
         // A write that found another version than the one kept: the copy is dropped.
-        kept.saved("demo", "telegram:1", at(5), at(7), None);
-        assert!(kept.get("demo", "telegram:1").is_none());
+        kept.saved("demo", "telegram:1", at(6), at(7), now.conversation);
+        assert_eq!(kept.versions("demo", "telegram:1"), Some(at(7)));
+        kept.saved("demo", "telegram:1", at(5), at(8), None);
+        assert!(kept.versions("demo", "telegram:1").is_none());
+    }
+
+    #[test]
+    fn a_conversation_is_lent_to_one_message_at_a_time() {
+        let kept = KeptChats::new(room(8));
+        let mut first = chat("a", 5);
+        first.conversation = Some(ConversationRecord {
+            bot: BotId::parse("demo").unwrap(),
+            contact: "a".into(),
+            state: serde_json::json!({ "step": "menu" }),
+            recent: Vec::new(),
+            updated_at: DateTime::from_timestamp_millis(1_764_000_000_000).unwrap(),
+        });
+        kept.keep("demo", "telegram:1", first);
+        let lent = kept.lend("demo", "telegram:1").unwrap();
+        assert!(lent.conversation.is_some());
+        assert!(
+            kept.lend("demo", "telegram:1").is_none(),
+            "lent already: the next message reads the file"
+        );
+        // Given back by the message's write: lent again, as it was saved.
+        let mut conversation = lent.conversation.unwrap();
+        conversation.state = serde_json::json!({ "step": "schedule" });
+        kept.saved("demo", "telegram:1", at(5), at(6), Some(conversation.clone()));
+        let again = kept.lend("demo", "telegram:1").unwrap();
+        assert_eq!((again.versions, again.conversation), (at(6), Some(conversation)));
+        // A write that gives nothing back drops a lent chat.
+        kept.saved("demo", "telegram:1", at(6), at(7), None);
+        assert!(kept.versions("demo", "telegram:1").is_none());
+        // Never given back (the message failed): what the file gives next takes its place.
+        kept.keep("demo", "telegram:2", chat("b", 3));
+        assert!(kept.lend("demo", "telegram:2").is_some());
+        kept.keep("demo", "telegram:2", chat("b", 3));
+        assert_eq!(kept.lend("demo", "telegram:2").unwrap().versions, at(3));
+        assert_eq!(kept.kept.lock().unwrap().bytes, room(1), "weighed once");
     }
 
     #[test]
@@ -266,13 +341,16 @@ mod tests {
             kept.keep("demo", &format!("telegram:{n}"), chat(&n.to_string(), 1));
         }
         let count = (0..10)
-            .filter(|n| kept.get("demo", &format!("telegram:{n}")).is_some())
+            .filter(|n| kept.versions("demo", &format!("telegram:{n}")).is_some())
             .count();
         assert_eq!(count, 3);
-        assert!(kept.get("demo", "telegram:9").is_some(), "the last one read is kept");
+        assert!(
+            kept.versions("demo", "telegram:9").is_some(),
+            "the last one read is kept"
+        );
         let none = KeptChats::new(0);
         none.keep("demo", "telegram:1", chat("a", 1));
-        assert!(none.get("demo", "telegram:1").is_none());
+        assert!(none.versions("demo", "telegram:1").is_none());
     }
 
     #[test]
@@ -283,7 +361,7 @@ mod tests {
         }
         let count = |kept: &KeptChats| {
             (0..4)
-                .filter(|n| kept.get("demo", &format!("telegram:{n}")).is_some())
+                .filter(|n| kept.versions("demo", &format!("telegram:{n}")).is_some())
                 .count()
         };
         assert_eq!(count(&kept), 4);

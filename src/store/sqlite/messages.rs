@@ -3,7 +3,7 @@
 use super::contacts::{SAVE_CONVERSATION, conversation_args};
 use super::snapshot::versions;
 use super::web::insert_event;
-use super::{Arg, SqliteStore, all, args, backend_error, parse_doc, run, scalar, to_doc};
+use super::{SqliteStore, all, args, backend_error, parse_doc, run, scalar, to_doc};
 use crate::domain::contact::Channel;
 use crate::domain::inbound::InboundRecord;
 use crate::domain::outbox::{OutboxMessage, WebEvent};
@@ -20,6 +20,74 @@ const RECORD_ONCE: &str = "INSERT INTO inbound (doc) VALUES (?) ON CONFLICT (bot
 /// Marks a message done, with its answer when it had one in the webhook (`null` otherwise).
 const MARK_DONE: &str = "UPDATE inbound SET doc = json_set(doc, '$.done', json('true'), '$.answer', json(?3)) \
                          WHERE bot = ?1 AND key = ?2";
+
+/// A message's end as the writer's thread writes it. Its reply goes either into the outbox or,
+/// answered in the webhook, into the message's record (or its answer, when it was recorded on
+/// arrival), which that thread chooses: not while an earlier reply to the same person still
+/// waits. The form it most likely writes is serialised before, off that thread, and the other only
+/// when chosen: serialising every form (the reply's payload three times) was a thirtieth of a
+/// message's CPU time in `benches/webhook.rs`.
+struct Ending {
+    record: Option<InboundRecord>,
+    reply: Option<OutboxMessage>,
+    /// The reply is to be answered in the webhook if it may.
+    inline_wanted: bool,
+    /// The record in the likely form: with the reply as its answer when `inline_wanted`.
+    record_doc: Option<String>,
+    /// The reply in the likely form: its payload, the message's answer, when `inline_wanted`;
+    /// else the outbox message.
+    reply_doc: Option<String>,
+}
+
+impl Ending {
+    fn new(mut record: Option<InboundRecord>, reply: Option<OutboxMessage>, answer_inline: bool) -> StoreResult<Self> {
+        let inline_wanted = answer_inline && reply.is_some();
+        let (record_doc, reply_doc) = match (&mut record, &reply) {
+            (Some(record), Some(reply)) if inline_wanted => {
+                let plain = record.answer.replace(reply.payload.clone());
+                let doc = to_doc(record);
+                record.answer = plain;
+                (Some(doc?), None)
+            }
+            (Some(record), reply) => (Some(to_doc(record)?), reply.as_ref().map(to_doc).transpose()?),
+            (None, Some(reply)) if inline_wanted => (None, Some(to_doc(&reply.payload)?)),
+            (None, reply) => (None, reply.as_ref().map(to_doc).transpose()?),
+        };
+        Ok(Self {
+            record,
+            reply,
+            inline_wanted,
+            record_doc,
+            reply_doc,
+        })
+    }
+
+    /// The record to write, once chosen whether the reply is answered in the webhook.
+    fn record_doc(&mut self, inline: bool) -> StoreResult<Option<String>> {
+        match (&self.record, inline == self.inline_wanted) {
+            (Some(_), true) => Ok(self.record_doc.take()),
+            (Some(record), false) => to_doc(record).map(Some),
+            (None, _) => Ok(None),
+        }
+    }
+
+    /// The answer kept with a message recorded on arrival: the reply's payload, or `null`.
+    fn answer_doc(&mut self, inline: bool) -> StoreResult<String> {
+        match inline {
+            true => Ok(self.reply_doc.take().unwrap_or_else(|| "null".into())),
+            false => Ok("null".into()),
+        }
+    }
+
+    /// The outbox message to queue, unless the reply is answered in the webhook.
+    fn outbox_doc(&mut self, inline: bool) -> StoreResult<Option<String>> {
+        match (&self.reply, inline, self.inline_wanted) {
+            (None, _, _) | (Some(_), true, _) => Ok(None),
+            (Some(_), false, false) => Ok(self.reply_doc.take()),
+            (Some(reply), false, true) => to_doc(reply).map(Some),
+        }
+    }
+}
 
 #[async_trait]
 impl MessageStore for SqliteStore {
@@ -133,49 +201,31 @@ impl MessageStore for SqliteStore {
         Ok(changed == 1)
     }
 
-    async fn finish_inbound(&self, finish: &Finish) -> StoreResult<Finished> {
-        let conversation = finish.conversation.as_ref().map(conversation_args).transpose()?;
-        let web = finish
-            .reply
+    async fn finish_inbound(&self, finish: Finish) -> StoreResult<Finished> {
+        let Finish {
+            bot,
+            key,
+            conversation,
+            reply,
+            record,
+            answer_inline,
+            read_at,
+        } = finish;
+        let saving = conversation.as_ref().map(conversation_args).transpose()?;
+        let web = reply
             .as_ref()
             .filter(|r| r.channel == Channel::Web)
             .map(WebEvent::from_message);
-        // Serialised here, not on the writer's thread, which only chooses: the reply goes
-        // either into the outbox or, answered in the webhook, into the message's record.
-        let reply = match web {
-            Some(_) => None,
-            None => finish
-                .reply
-                .as_ref()
-                .map(|r| {
-                    let recipient = format!("{}:{}", r.channel.as_str(), r.to);
-                    let answer = to_doc(&r.payload)?;
-                    Ok::<_, StoreError>((args![r.bot.as_str(), recipient], to_doc(r)?, answer))
-                })
-                .transpose()?,
-        };
-        let record = match &finish.record {
-            Some(record) => {
-                let answered = match &finish.reply {
-                    Some(reply) if finish.answer_inline => Some(to_doc(&InboundRecord {
-                        answer: Some(reply.payload.clone()),
-                        ..record.clone()
-                    })?),
-                    _ => None,
-                };
-                Some((to_doc(record)?, answered))
-            }
-            None => None,
-        };
-        let answer_inline = finish.answer_inline;
-        let (bot, key) = (finish.bot.to_string(), finish.key.clone());
-        let checked = finish.read_at.clone();
+        let mut ending = Ending::new(record, reply.filter(|_| web.is_none()), answer_inline)?;
+        let (bot, checked) = (bot.to_string(), read_at);
+        let (at, writer_bot) = (checked.clone(), bot.clone());
         let (finished, moved) = self
             .write(move |tx| {
+                let bot = writer_bot;
                 let mut finished = Finished::default();
                 // Whether the contact and the catalog are as the message read them; a read kept in
                 // memory that is not is refused before anything is written.
-                let current = match &checked {
+                let current = match &at {
                     Some(at) => {
                         let current = versions(tx, &bot, at.contact.as_str())? == at.versions;
                         if at.kept && !current {
@@ -186,25 +236,19 @@ impl MessageStore for SqliteStore {
                     }
                     None => false,
                 };
-                let waiting = |recipient: &[Arg]| {
-                    scalar::<i64>(
+                // Answered in the webhook unless an earlier reply to the same person still waits.
+                let inline = match &ending.reply {
+                    Some(reply) if ending.inline_wanted => scalar::<i64>(
                         tx,
                         "SELECT 1 FROM outbox INDEXED BY outbox_waiting \
-                     WHERE bot = ? AND recipient = ? AND state IN ('pending', 'leased') LIMIT 1",
-                        recipient,
-                    )
-                };
-                // Answered in the webhook unless an earlier reply to the same person still waits.
-                let inline = match &reply {
-                    Some((recipient, _, _)) if answer_inline => waiting(recipient)?.is_none(),
+                         WHERE bot = ? AND recipient = ? AND state IN ('pending', 'leased') LIMIT 1",
+                        &args![bot.as_str(), format!("{}:{}", reply.channel.as_str(), reply.to)],
+                    )?
+                    .is_none(),
                     _ => false,
                 };
-                match record {
-                    Some((plain, answered)) => {
-                        let doc = match answered {
-                            Some(answered) if inline => answered,
-                            _ => plain,
-                        };
+                match ending.record_doc(inline)? {
+                    Some(doc) => {
                         if run(tx, RECORD_ONCE, &args![doc]).map_err(backend_error)? == 0 {
                             tx.discard();
                             finished.replay = true;
@@ -212,36 +256,30 @@ impl MessageStore for SqliteStore {
                         }
                     }
                     None => {
-                        let answer = match &reply {
-                            Some((_, _, answer)) if inline => answer.as_str(),
-                            _ => "null",
-                        };
+                        let answer = ending.answer_doc(inline)?;
                         run(tx, MARK_DONE, &args![bot.as_str(), key.as_str(), answer]).map_err(backend_error)?;
                     }
                 }
                 if let Some(event) = web {
                     insert_event(tx, &event).map_err(backend_error)?;
                 }
-                match reply {
-                    Some(_) if inline => finished.inline = true,
-                    Some((_, doc, _)) => {
-                        run(
-                            tx,
-                            "INSERT INTO outbox (doc) VALUES (?) ON CONFLICT DO NOTHING",
-                            &args![doc],
-                        )
-                        .map_err(backend_error)?;
-                    }
-                    None => {}
+                finished.inline = inline;
+                if let Some(doc) = ending.outbox_doc(inline)? {
+                    run(
+                        tx,
+                        "INSERT INTO outbox (doc) VALUES (?) ON CONFLICT DO NOTHING",
+                        &args![doc],
+                    )
+                    .map_err(backend_error)?;
                 }
-                let saved = conversation.is_some();
-                if let Some(args) = conversation {
+                let saved = saving.is_some();
+                if let Some(args) = saving {
                     run(tx, SAVE_CONVERSATION, &args).map_err(backend_error)?;
                 }
                 // Where this write left the contact's data, for the copy kept in memory: found
                 // current above, only the conversation's revision moved (from -1, none, a new
                 // one starts at 0).
-                let moved = match &checked {
+                let moved = match &at {
                     Some(at) if current => Some(Versions {
                         conversation: match saved {
                             true => at.versions.conversation + 1,
@@ -254,13 +292,11 @@ impl MessageStore for SqliteStore {
                 Ok((finished, moved))
             })
             .await?;
-        if let Some(at) = &finish.read_at {
-            let (bot, identity) = (finish.bot.as_str(), at.identity.key());
+        if let Some(at) = &checked {
+            let identity = at.identity.key();
             match moved {
-                Some(now) => self
-                    .chats
-                    .saved(bot, &identity, at.versions, now, finish.conversation.clone()),
-                None => self.chats.forget(bot, &identity),
+                Some(now) => self.chats.saved(&bot, &identity, at.versions, now, conversation),
+                None => self.chats.forget(&bot, &identity),
             }
         }
         Ok(finished)

@@ -303,24 +303,26 @@ impl Store for SqliteStore {
         to: DateTime<Utc>,
     ) -> StoreResult<Option<ChatRead>> {
         let key = identity.key();
-        let kept = self.chats.get(bot.as_str(), &key).and_then(|chat| {
+        // A catalog not current makes the file read again, and what it reads takes the lent
+        // chat's place.
+        let kept = self.chats.lend(bot.as_str(), &key).and_then(|chat| {
             let catalog = self.catalogs.current(bot.as_str(), chat.versions.catalog, from, to)?;
             Some((chat, catalog))
         });
         let Some((chat, catalog)) = kept else {
             return self.find_chat(bot, identity, from, to).await;
         };
-        let snapshot = with_catalog(&catalog, from, to, chat.bookings.clone(), chat.wallets.clone());
+        let read_at = ReadAt {
+            identity: identity.clone(),
+            contact: chat.contact.id.clone(),
+            versions: chat.versions,
+            kept: true,
+        };
         Ok(Some(ChatRead {
-            contact: chat.contact.clone(),
-            conversation: chat.conversation.clone(),
-            snapshot,
-            read_at: Some(ReadAt {
-                identity: identity.clone(),
-                contact: chat.contact.id.clone(),
-                versions: chat.versions,
-                kept: true,
-            }),
+            snapshot: with_catalog(&catalog, from, to, chat.bookings, chat.wallets),
+            contact: chat.contact,
+            conversation: chat.conversation,
+            read_at: Some(read_at),
         }))
     }
 }

@@ -347,7 +347,7 @@ async fn a_message_answered_from_a_kept_chat_writes_only_while_it_is_current(sto
     let before = kept().await.unwrap().unwrap();
     who.name = Some("Léa".into());
     store.update_contact(&who).await.unwrap();
-    let finished = store.finish_inbound(&ending(&before, "1", "ask_email")).await.unwrap();
+    let finished = store.finish_inbound(ending(&before, "1", "ask_email")).await.unwrap();
     assert_eq!(
         finished.stale,
         kept_now(&before),
@@ -371,7 +371,7 @@ async fn a_message_answered_from_a_kept_chat_writes_only_while_it_is_current(sto
     // Read again: current, and the copy follows what the message saved.
     let read = kept().await.unwrap().unwrap();
     assert_eq!(read.contact.name.as_deref(), Some("Léa"));
-    assert!(!store.finish_inbound(&ending(&read, "2", "menu")).await.unwrap().stale);
+    assert!(!store.finish_inbound(ending(&read, "2", "menu")).await.unwrap().stale);
     let after = kept().await.unwrap().unwrap();
     let stored = store.find_contact_with_conversation(&demo, &telegram).await.unwrap();
     assert_eq!(
@@ -385,13 +385,13 @@ async fn a_message_answered_from_a_kept_chat_writes_only_while_it_is_current(sto
     let (first, second) = (kept().await.unwrap().unwrap(), kept().await.unwrap().unwrap());
     assert!(
         !store
-            .finish_inbound(&ending(&first, "3", "ask_phone"))
+            .finish_inbound(ending(&first, "3", "ask_phone"))
             .await
             .unwrap()
             .stale
     );
     let finished = store
-        .finish_inbound(&ending(&second, "4", "choose_course"))
+        .finish_inbound(ending(&second, "4", "choose_course"))
         .await
         .unwrap();
     assert_eq!(finished.stale, kept_now(&second));
@@ -412,7 +412,7 @@ async fn a_message_answered_from_a_kept_chat_writes_only_while_it_is_current(sto
     let w = wallet("demo", "lea", 2);
     store.insert_wallet(&w).await.unwrap();
     assert_eq!(
-        store.finish_inbound(&ending(&read, "5", "menu")).await.unwrap().stale,
+        store.finish_inbound(ending(&read, "5", "menu")).await.unwrap().stale,
         kept_now(&read)
     );
     let read = kept().await.unwrap().unwrap();
@@ -424,7 +424,7 @@ async fn a_message_answered_from_a_kept_chat_writes_only_while_it_is_current(sto
         .await
         .unwrap();
     assert_eq!(
-        store.finish_inbound(&ending(&read, "6", "menu")).await.unwrap().stale,
+        store.finish_inbound(ending(&read, "6", "menu")).await.unwrap().stale,
         kept_now(&read),
         "another person's booking took a seat of the catalog"
     );
@@ -435,13 +435,13 @@ async fn a_message_answered_from_a_kept_chat_writes_only_while_it_is_current(sto
         .await
         .unwrap();
     assert_eq!(
-        store.finish_inbound(&ending(&read, "7", "menu")).await.unwrap().stale,
+        store.finish_inbound(ending(&read, "7", "menu")).await.unwrap().stale,
         kept_now(&read)
     );
     let read = kept().await.unwrap().unwrap();
     assert_eq!(read.snapshot.bookings.len(), 1);
     assert_eq!(read.snapshot.wallets[0].credits_left, 1);
-    assert!(!store.finish_inbound(&ending(&read, "8", "menu")).await.unwrap().stale);
+    assert!(!store.finish_inbound(ending(&read, "8", "menu")).await.unwrap().stale);
 }
 
 /// The CLI writes to the server's SQLite file from another process: a chat the server keeps in
@@ -470,7 +470,7 @@ async fn a_chat_kept_by_the_server_is_stale_after_a_write_from_another_process()
 
     who.name = Some("Léa".into());
     cli.update_contact(&who).await.unwrap();
-    let finished = server.finish_inbound(&ending(&kept, "1", "menu")).await.unwrap();
+    let finished = server.finish_inbound(ending(&kept, "1", "menu")).await.unwrap();
     assert!(finished.stale);
     assert_eq!(server.load_conversation(&demo, &who.id).await.unwrap(), None);
     let read = server

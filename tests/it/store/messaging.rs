@@ -219,8 +219,8 @@ async fn finishing_a_message_queues_its_reply_once_saves_the_conversation_and_ma
         answer_inline: false,
         read_at: None,
     };
-    store.finish_inbound(&finish("menu")).await.unwrap();
-    store.finish_inbound(&finish("menu-again")).await.unwrap();
+    store.finish_inbound(finish("menu")).await.unwrap();
+    store.finish_inbound(finish("menu-again")).await.unwrap();
 
     let queued = store
         .claim_due(t0() + Duration::seconds(1), Duration::seconds(30), "w", 10)
@@ -253,7 +253,7 @@ async fn finishing_a_message_queues_its_reply_once_saves_the_conversation_and_ma
         answer_inline: false,
         read_at: None,
     };
-    store.finish_inbound(&quiet).await.unwrap();
+    store.finish_inbound(quiet).await.unwrap();
 }
 
 /// The end of a message not recorded on arrival: one write records it done with its answer.
@@ -290,7 +290,7 @@ pub(super) fn unrecorded(id: &str, to: &str, step: &str, answer_inline: bool) ->
 
 async fn a_message_recorded_with_its_answer_is_written_once_and_its_replay_writes_nothing(store: Arc<dyn Store>) {
     let first = store
-        .finish_inbound(&unrecorded("300", "300", "ask_email", false))
+        .finish_inbound(unrecorded("300", "300", "ask_email", false))
         .await
         .unwrap();
     assert_eq!(
@@ -302,7 +302,7 @@ async fn a_message_recorded_with_its_answer_is_written_once_and_its_replay_write
         }
     );
     let again = store
-        .finish_inbound(&unrecorded("300", "300", "menu", false))
+        .finish_inbound(unrecorded("300", "300", "menu", false))
         .await
         .unwrap();
     assert!(again.replay, "the same key again is a replay");
@@ -337,7 +337,7 @@ async fn a_message_recorded_with_its_answer_is_written_once_and_its_replay_write
 
 async fn a_reply_goes_in_the_webhooks_answer_unless_an_earlier_one_to_the_same_person_waits(store: Arc<dyn Store>) {
     let answered = store
-        .finish_inbound(&unrecorded("400", "400", "menu", true))
+        .finish_inbound(unrecorded("400", "400", "menu", true))
         .await
         .unwrap();
     assert_eq!(
@@ -370,7 +370,7 @@ async fn a_reply_goes_in_the_webhooks_answer_unless_an_earlier_one_to_the_same_p
     // A ticket still waiting for Paul: his next reply must not overtake it.
     store.enqueue(&message("401", 0)).await.unwrap();
     let behind = store
-        .finish_inbound(&unrecorded("402", "401", "menu", true))
+        .finish_inbound(unrecorded("402", "401", "menu", true))
         .await
         .unwrap();
     assert_eq!(
@@ -393,7 +393,7 @@ async fn a_reply_goes_in_the_webhooks_answer_unless_an_earlier_one_to_the_same_p
     );
     // Someone else is not held up by Paul's.
     let other = store
-        .finish_inbound(&unrecorded("403", "403", "menu", true))
+        .finish_inbound(unrecorded("403", "403", "menu", true))
         .await
         .unwrap();
     assert!(other.inline);
@@ -406,10 +406,47 @@ async fn a_reply_goes_in_the_webhooks_answer_unless_an_earlier_one_to_the_same_p
         assert!(store.mark_sent(&m.bot, &m.id, "w").await.unwrap());
     }
     let next = store
-        .finish_inbound(&unrecorded("404", "401", "menu", true))
+        .finish_inbound(unrecorded("404", "401", "menu", true))
         .await
         .unwrap();
     assert!(next.inline, "nothing waits for Paul any more");
+
+    // A message recorded on its arrival: its end keeps the answer with it, or queues the reply
+    // behind a waiting one.
+    for (id, to, waits) in [("405", "405", false), ("406", "406", true)] {
+        assert!(store.record_inbound_once(&received(id)).await.unwrap());
+        if waits {
+            store.enqueue(&message(to, 0)).await.unwrap();
+        }
+        let finished = store
+            .finish_inbound(Finish {
+                record: None,
+                ..unrecorded(id, to, "menu", true)
+            })
+            .await
+            .unwrap();
+        assert_eq!(finished.inline, !waits, "message {id}");
+        let key = InboundRecord::key_for(Channel::Telegram, id);
+        let answer = store.inbound_answer(&bot("demo"), &key).await.unwrap();
+        let queued = store
+            .get_outbox(&bot("demo"), &format!("reply-{key}").as_str().into())
+            .await;
+        match waits {
+            false => {
+                assert_eq!(answer, Some(serde_json::json!({ "text": "Bonjour" })));
+                assert!(matches!(queued, Err(coachbot::store::StoreError::NotFound)));
+            }
+            true => {
+                assert_eq!(answer, None);
+                assert_eq!(queued.unwrap().state, OutboxState::Pending);
+            }
+        }
+        let unhandled = store
+            .list_unhandled_inbound(t0() + Duration::days(1), 100)
+            .await
+            .unwrap();
+        assert!(unhandled.iter().all(|r| r.key != key), "message {id} done");
+    }
 }
 
 /// A text from the demo bot's Telegram, received at `t0` and not handled yet.
@@ -490,7 +527,7 @@ async fn mongodb_inbound_keys_carry_the_date_their_ttl_index_expires_them_by() {
     assert!(test.store.record_inbound_once(&record).await.unwrap());
     // Recorded by its answer's own write.
     test.store
-        .finish_inbound(&unrecorded("901", "901", "menu", true))
+        .finish_inbound(unrecorded("901", "901", "menu", true))
         .await
         .unwrap();
 

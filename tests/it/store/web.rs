@@ -92,8 +92,8 @@ async fn a_web_reply_finished_twice_is_written_once(store: Arc<dyn Store>) {
         answer_inline: false,
         read_at: None,
     };
-    store.finish_inbound(&finish).await.unwrap();
-    store.finish_inbound(&finish).await.unwrap();
+    store.finish_inbound(finish.clone()).await.unwrap();
+    store.finish_inbound(finish).await.unwrap();
     assert!(matches!(store.enqueue(&reply).await, Err(StoreError::Conflict { .. })));
 
     let events = store.web_events(&bot("demo"), "visitor-a", 0, 100).await.unwrap();
