@@ -14,7 +14,6 @@ use crate::domain::language::Language;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::collections::HashMap;
-use std::fmt::Write;
 use std::sync::Mutex;
 
 /// At most this many rendered messages are remembered; past it, the memo starts again empty.
@@ -67,7 +66,7 @@ number_arg!(u8, u32, u64, usize, i64);
 pub struct Texts {
     bundles: HashMap<Language, FluentBundle<FluentResource>>,
     /// Messages rendered with arguments, by [`memo_key`].
-    memo: Mutex<HashMap<String, String>>,
+    memo: Mutex<HashMap<Vec<u8>, String>>,
 }
 
 impl std::fmt::Debug for Texts {
@@ -181,15 +180,27 @@ macro_rules! t {
 }
 
 /// A message's language, id and arguments, written so that two different ones never give the
-/// same key: each text argument is preceded by its length.
-fn memo_key(language: Language, id: &str, args: &[(&str, Arg)]) -> String {
-    let mut key = String::with_capacity(64);
-    let _ = write!(key, "{}|{id}", language.code());
+/// same key: each text is preceded by its length, each argument's value by its kind.
+fn memo_key(language: Language, id: &str, args: &[(&str, Arg)]) -> Vec<u8> {
+    fn text(key: &mut Vec<u8>, text: &str) {
+        key.extend_from_slice(&text.len().to_le_bytes());
+        key.extend_from_slice(text.as_bytes());
+    }
+    let mut key = Vec::with_capacity(128);
+    text(&mut key, language.code());
+    text(&mut key, id);
     for (name, value) in args {
-        let _ = match value {
-            Arg::Text(text) => write!(key, "|{name}:{}:{text}", text.len()),
-            Arg::Number(n) => write!(key, "|{name}#{n}"),
-        };
+        text(&mut key, name);
+        match value {
+            Arg::Text(value) => {
+                key.push(b'"');
+                text(&mut key, value);
+            }
+            Arg::Number(n) => {
+                key.push(b'#');
+                key.extend_from_slice(&n.to_bits().to_le_bytes());
+            }
+        }
     }
     key
 }

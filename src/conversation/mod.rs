@@ -308,21 +308,29 @@ impl Facts<'_> {
     pub fn when(&self, at: DateTime<Utc>) -> String {
         use chrono::{Datelike, Timelike};
         let local = at.with_timezone(&self.bot.time_zone);
-        let day = crate::domain::slot::short_name(local.weekday(), self.language);
-        format!(
-            "{day} {:02}/{:02} {:02}:{:02}",
-            local.day(),
-            local.month(),
-            local.hour(),
-            local.minute()
-        )
+        let mut when = String::with_capacity(16);
+        when.push_str(&crate::domain::slot::short_name(local.weekday(), self.language));
+        for (before, n) in [
+            (' ', local.day()),
+            ('/', local.month()),
+            (' ', local.hour()),
+            (':', local.minute()),
+        ] {
+            when.push(before);
+            two_digits(&mut when, n);
+        }
+        when
     }
 
     /// An hour in the bot's zone.
     pub fn hour(&self, at: DateTime<Utc>) -> String {
         use chrono::Timelike;
         let local = at.with_timezone(&self.bot.time_zone);
-        format!("{:02}:{:02}", local.hour(), local.minute())
+        let mut hour = String::with_capacity(5);
+        two_digits(&mut hour, local.hour());
+        hour.push(':');
+        two_digits(&mut hour, local.minute());
+        hour
     }
 
     fn course(&self, id: &CourseId) -> Option<&Course> {
@@ -596,5 +604,12 @@ fn on_outcome(turn: &mut Turn, outcome: Outcome, facts: &Facts<'_>) {
             turn.say(facts.t("visitor-moved", &[]), menu(facts));
         }
         Outcome::Done => {}
+    }
+}
+
+/// A day, month, hour or minute as two digits.
+fn two_digits(to: &mut String, n: u32) {
+    for digit in [n / 10 % 10, n % 10] {
+        to.push(char::from_digit(digit, 10).unwrap_or('0'));
     }
 }

@@ -329,3 +329,89 @@ async fn a_failed_reply_holds_back_that_persons_next_ones_only() {
     }
     assert_eq!(bodies(anna), ["un", "un", "deux"], "retried, then in order");
 }
+
+/// The store fails half-way through a run of the sender, on SQLite (a trigger in the file
+/// refuses the write): what went out before is not sent again, what did not is sent once its
+/// lease runs out, and nothing is lost. The runs are given their time, a day ahead, so that the
+/// app's own sender (on the clock) leaves these messages alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_failing_half_way_through_a_sending_run_loses_nothing_and_sends_nothing_twice() {
+    use coachbot::domain::contact::Channel;
+    use coachbot::domain::outbox::OutboxMessage;
+    let app = start("sqlite").await;
+    let store = app.state.store().unwrap().clone();
+    let demo = coachbot::domain::BotId::parse("demo").unwrap();
+    let (anna, ben) = ("+33611111111", "+33622222222");
+    let day = chrono::Utc::now() + chrono::Duration::days(1);
+    for (to, text) in [(anna, "un"), (ben, "deux")] {
+        let payload = serde_json::json!({ "text": text });
+        store
+            .enqueue(&OutboxMessage::new(demo.clone(), Channel::Whatsapp, to, payload, day))
+            .await
+            .unwrap();
+    }
+    let run = |now: chrono::DateTime<chrono::Utc>| {
+        let (state, store) = (app.state.clone(), store.clone());
+        async move {
+            coachbot::channels::deliver_due(
+                store.as_ref(),
+                state.channels(),
+                state.bots(),
+                state.texts(),
+                "test-sender",
+                now,
+                32,
+            )
+            .await
+        }
+    };
+    let file = rusqlite::Connection::open(&app.state.settings().store.sqlite_path).unwrap();
+    let refuse = |why: &str, to: &str, state: &str| {
+        file.execute_batch(&format!(
+            "DROP TRIGGER IF EXISTS refused; CREATE TRIGGER refused AFTER UPDATE ON outbox \
+             WHEN json_extract(NEW.doc, '$.to') = '{to}' AND json_extract(NEW.doc, '$.state') = '{state}' \
+             BEGIN SELECT RAISE(ABORT, '{why}'); END;"
+        ))
+        .unwrap();
+    };
+    let bodies = |to: &str| app.sent_to(to).iter().map(|m| m["Body"].clone()).collect::<Vec<_>>();
+
+    // Anna's message fails at Twilio, and the store refuses to put it back in the queue.
+    app.api.fail_once.lock().unwrap().push(anna.to_owned());
+    refuse("disk full", anna, "pending");
+    let failed = run(day).await;
+    assert!(failed.is_err(), "the run says it failed: {failed:?}");
+    assert_eq!(
+        (bodies(anna), bodies(ben)),
+        (vec!["un".to_owned()], vec!["deux".to_owned()])
+    );
+    // Ben's went out and is marked so; Anna's is still leased to the run that failed.
+    assert_eq!(run(day).await.unwrap(), 0, "nothing is due while the lease holds");
+    file.execute_batch("DROP TRIGGER refused").unwrap();
+    let later = day + chrono::Duration::minutes(2);
+    assert_eq!(run(later).await.unwrap(), 1, "Anna's, once its lease ran out");
+    assert_eq!(bodies(anna), ["un", "un"], "tried again");
+    assert_eq!(bodies(ben), ["deux"], "never sent twice");
+
+    // A send whose marking fails (a stop right after it, as well) goes out again once its lease
+    // runs out: a reply is never lost, at the price of a rare second copy.
+    let payload = serde_json::json!({ "text": "trois" });
+    store
+        .enqueue(&OutboxMessage::new(
+            demo.clone(),
+            Channel::Whatsapp,
+            ben,
+            payload,
+            later,
+        ))
+        .await
+        .unwrap();
+    refuse("disk full", ben, "sent");
+    assert!(run(later).await.is_err());
+    file.execute_batch("DROP TRIGGER refused").unwrap();
+    assert_eq!(run(later).await.unwrap(), 0, "leased");
+    let last = later + chrono::Duration::minutes(2);
+    assert_eq!(run(last).await.unwrap(), 1);
+    assert_eq!(bodies(ben), ["deux", "trois", "trois"]);
+    assert_eq!(run(last + chrono::Duration::minutes(2)).await.unwrap(), 0, "all sent");
+}
