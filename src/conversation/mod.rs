@@ -303,34 +303,13 @@ impl Facts<'_> {
     }
 
     /// A date and time in the bot's zone: `mar. 24/11 18:30` style (`%d/%m %H:%M`, with the day).
-    /// (Written out rather than with `format("%d/%m %H:%M")`, which parses its pattern at every
-    /// call: a schedule formats one date a line.)
     pub fn when(&self, at: DateTime<Utc>) -> String {
-        use chrono::{Datelike, Timelike};
-        let local = at.with_timezone(&self.bot.time_zone);
-        let mut when = String::with_capacity(16);
-        when.push_str(&crate::domain::slot::short_name(local.weekday(), self.language));
-        for (before, n) in [
-            (' ', local.day()),
-            ('/', local.month()),
-            (' ', local.hour()),
-            (':', local.minute()),
-        ] {
-            when.push(before);
-            two_digits(&mut when, n);
-        }
-        when
+        crate::domain::slot::day_and_time(&at.with_timezone(&self.bot.time_zone), self.language)
     }
 
     /// An hour in the bot's zone.
     pub fn hour(&self, at: DateTime<Utc>) -> String {
-        use chrono::Timelike;
-        let local = at.with_timezone(&self.bot.time_zone);
-        let mut hour = String::with_capacity(5);
-        two_digits(&mut hour, local.hour());
-        hour.push(':');
-        two_digits(&mut hour, local.minute());
-        hour
+        crate::domain::slot::hour_minute(&at.with_timezone(&self.bot.time_zone))
     }
 
     fn course(&self, id: &CourseId) -> Option<&Course> {
@@ -604,12 +583,5 @@ fn on_outcome(turn: &mut Turn, outcome: Outcome, facts: &Facts<'_>) {
             turn.say(facts.t("visitor-moved", &[]), menu(facts));
         }
         Outcome::Done => {}
-    }
-}
-
-/// A day, month, hour or minute as two digits.
-fn two_digits(to: &mut String, n: u32) {
-    for digit in [n / 10 % 10, n % 10] {
-        to.push(char::from_digit(digit, 10).unwrap_or('0'));
     }
 }

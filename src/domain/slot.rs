@@ -65,6 +65,41 @@ pub fn short_name(day: Weekday, language: crate::domain::language::Language) -> 
     }
 }
 
+/// A local date and time with its day: `mar 24/11 18:30` (`Tue 24/11 18:30`). Written out rather
+/// than with `format("%d/%m %H:%M")`, which parses its pattern at every call: a schedule formats
+/// one date a line.
+pub fn day_and_time<Tz: chrono::TimeZone>(
+    local: &chrono::DateTime<Tz>,
+    language: crate::domain::language::Language,
+) -> String {
+    use chrono::Datelike;
+    let mut text = short_name(local.weekday(), language);
+    for (before, n) in [(' ', local.day()), ('/', local.month())] {
+        text.push(before);
+        two_digits(&mut text, n);
+    }
+    text.push(' ');
+    text.push_str(&hour_minute(local));
+    text
+}
+
+/// A local time: `09:05`.
+pub fn hour_minute<Tz: chrono::TimeZone>(local: &chrono::DateTime<Tz>) -> String {
+    use chrono::Timelike;
+    let mut text = String::with_capacity(5);
+    two_digits(&mut text, local.hour());
+    text.push(':');
+    two_digits(&mut text, local.minute());
+    text
+}
+
+/// A day, month, hour or minute as two digits.
+fn two_digits(to: &mut String, n: u32) {
+    for digit in [n / 10 % 10, n % 10] {
+        to.push(char::from_digit(digit, 10).unwrap_or('0'));
+    }
+}
+
 /// Reads `18:30`, `18h30`, `18h` or `9:05`.
 pub fn parse_time(text: &str) -> Option<NaiveTime> {
     let lower = text.trim().to_lowercase();
@@ -141,6 +176,23 @@ mod tests {
     #[case("mar 18:3a")]
     fn malformed_slots_are_refused_with_an_example(#[case] text: &str) {
         assert!(WeeklySlot::parse(text).unwrap_err().to_string().contains("mar 18:30"));
+    }
+
+    #[test]
+    fn dates_and_times_read_as_chrono_writes_them() {
+        use crate::domain::language::Language;
+        use chrono::TimeZone;
+        for (y, mo, d, h, mi) in [(2026, 3, 7, 9, 5), (2026, 12, 24, 18, 30), (2027, 1, 1, 0, 0)] {
+            let at = chrono_tz::Europe::Paris.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap();
+            let day = short_name(chrono::Datelike::weekday(&at), Language::Fr);
+            assert_eq!(
+                day_and_time(&at, Language::Fr),
+                format!("{day} {}", at.format("%d/%m %H:%M"))
+            );
+            assert_eq!(hour_minute(&at), at.format("%H:%M").to_string());
+        }
+        let at = chrono::Utc.with_ymd_and_hms(2026, 3, 7, 9, 5, 0).unwrap();
+        assert_eq!(day_and_time(&at, Language::En), "Sat 07/03 09:05");
     }
 
     proptest::proptest! {

@@ -44,6 +44,7 @@ impl Ending {
         let inline_wanted = answer_inline && reply.is_some();
         let (record_doc, reply_doc) = match (&mut record, &reply) {
             (Some(record), Some(reply)) if inline_wanted => {
+                // Serialised with the reply as its answer; kept plain for the other choice.
                 let plain = record.answer.replace(reply.payload.clone());
                 let doc = to_doc(record);
                 record.answer = plain;
@@ -72,11 +73,9 @@ impl Ending {
     }
 
     /// The answer kept with a message recorded on arrival: the reply's payload, or `null`.
-    fn answer_doc(&mut self, inline: bool) -> StoreResult<String> {
-        match inline {
-            true => Ok(self.reply_doc.take().unwrap_or_else(|| "null".into())),
-            false => Ok("null".into()),
-        }
+    fn answer_doc(&mut self, inline: bool) -> String {
+        let answer = if inline { self.reply_doc.take() } else { None };
+        answer.unwrap_or_else(|| "null".into())
     }
 
     /// The outbox message to queue, unless the reply is answered in the webhook.
@@ -256,7 +255,7 @@ impl MessageStore for SqliteStore {
                         }
                     }
                     None => {
-                        let answer = ending.answer_doc(inline)?;
+                        let answer = ending.answer_doc(inline);
                         run(tx, MARK_DONE, &args![bot.as_str(), key.as_str(), answer]).map_err(backend_error)?;
                     }
                 }
