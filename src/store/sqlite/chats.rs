@@ -158,8 +158,8 @@ impl KeptChats {
         }
         entry.lent = false;
         entry.chat.versions = now;
-        if conversation.is_some() {
-            entry.chat.conversation = conversation.map(as_stored);
+        if let Some(conversation) = conversation {
+            entry.chat.conversation = Some(as_stored(conversation));
         }
         let (before, after) = (entry.weight, entry.chat.weight());
         entry.weight = after;

@@ -216,8 +216,8 @@ impl MessageStore for SqliteStore {
             .filter(|r| r.channel == Channel::Web)
             .map(WebEvent::from_message);
         let mut ending = Ending::new(record, reply.filter(|_| web.is_none()), answer_inline)?;
-        let (bot, checked) = (bot.to_string(), read_at);
-        let (at, writer_bot) = (checked.clone(), bot.clone());
+        let bot = bot.to_string();
+        let (writer_bot, at) = (bot.clone(), read_at.clone());
         let (finished, moved) = self
             .write(move |tx| {
                 let bot = writer_bot;
@@ -291,7 +291,7 @@ impl MessageStore for SqliteStore {
                 Ok((finished, moved))
             })
             .await?;
-        if let Some(at) = &checked {
+        if let Some(at) = &read_at {
             let identity = at.identity.key();
             match moved {
                 Some(now) => self.chats.saved(&bot, &identity, at.versions, now, conversation),
